@@ -1,0 +1,75 @@
+"""Shared fixtures: a throwaway PostgreSQL for the whole test session, and a fresh database per test.
+
+- ``test_server``: a ``LocalServer(fast=True)`` on port ``$WAREHOUSE_TEST_PORT`` (default 5434) in a new
+  temporary folder; stopped and deleted at the end of the session, even when tests fail.
+- ``fresh_database``: a new, uniquely named database on that server, as ``ConnectionSettings``; dropped after
+  the test.
+- ``scratch_folder()``: a new temporary folder the ``postgres`` user can enter (for extra servers).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg2
+import pytest
+from psycopg2 import sql
+
+from orders_warehouse.server import LocalServer, ServerError
+from orders_warehouse.settings import ConnectionSettings
+
+TEST_PORT = int(os.environ.get("WAREHOUSE_TEST_PORT", "5434"))
+
+
+def scratch_folder() -> Path:
+    """A new folder under /var/tmp that the ``postgres`` user can enter (it runs the server as root)."""
+    folder = Path(tempfile.mkdtemp(prefix="orders-warehouse-test-", dir="/var/tmp"))
+    folder.chmod(0o755)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def test_server() -> Iterator[LocalServer]:
+    """A throwaway PostgreSQL for the session, on 127.0.0.1:$WAREHOUSE_TEST_PORT."""
+    folder = scratch_folder()
+    server = LocalServer(data_dir=folder / "pgdata", port=TEST_PORT, fast=True)
+    try:
+        try:
+            server.start()
+        except ServerError as error:
+            pytest.exit(f"cannot start the test server ({error}); set WAREHOUSE_TEST_PORT", returncode=1)
+        yield server
+    finally:
+        server.destroy()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def fresh_database(test_server: LocalServer) -> Iterator[ConnectionSettings]:
+    """A new empty database on the test server; yields settings pointing at it, drops it afterwards."""
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    test_server.ensure_database(name)
+    yield ConnectionSettings(host="127.0.0.1", port=test_server.port, user="postgres", database=name)
+    connection = test_server.connect()
+    try:
+        connection.autocommit = True
+        with connection.cursor() as cursor:
+            cursor.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
+    finally:
+        connection.close()
+
+
+def query(settings: ConnectionSettings, statement: str, params: tuple[object, ...] = ()) -> list[tuple]:
+    """Run one statement on the database of ``settings`` and return its rows."""
+    connection = psycopg2.connect(settings.dsn())
+    try:
+        with connection, connection.cursor() as cursor:
+            cursor.execute(statement, params)
+            return cursor.fetchall() if cursor.description else []
+    finally:
+        connection.close()

@@ -1,0 +1,271 @@
+"""The export loader against a real PostgreSQL: what lands in raw.orders_export, and what is refused."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from conftest import query
+
+from orders_warehouse.loader import EXPORT_COLUMNS, ExportRefused, load_files
+from orders_warehouse.settings import ConnectionSettings
+
+ITEMS = json.dumps(
+    [
+        {
+            "sku": "SKU-1",
+            "name": "Mug",
+            "brand": "Acme",
+            "category": "Kitchen",
+            "unit_price": 9.5,
+            "quantity": 2,
+        }
+    ]
+)
+
+
+def export_row(number: int, **overrides: str) -> dict[str, str]:
+    """One contract-shaped export row; ``overrides`` replace fields."""
+    row = {
+        "submission_id": f"S{number:05d}",
+        "order_id": f"O{number:05d}",
+        "submitted_at": "2024-03-05T14:03:11Z",
+        "order_status": "shipped",
+        "customer_id": f"C{number}",
+        "customer_name": "Ada Lovelace",
+        "customer_email": "ada@example.com",
+        "customer_city": "London",
+        "customer_postal_code": "NW1 6XE",
+        "customer_country": "GB",
+        "store_id": "ST1",
+        "store_name": "Downtown",
+        "store_city": "New York",
+        "store_postal_code": "10001",
+        "store_country": "US",
+        "store_timezone": "America/New_York",
+        "currency": "USD",
+        "prices_include_tax": "true",
+        "tax_rate": "0.0725",
+        "fulfillment_time": "86400",
+        "order_items": ITEMS,
+    }
+    row.update(overrides)
+    return row
+
+
+def write_export(
+    path: Path, rows: list[dict[str, str]], columns: list[str] | None = None, quoting: int = csv.QUOTE_MINIMAL
+) -> Path:
+    """Write rows as a CSV export with the given header (the contract's columns by default)."""
+    columns = columns or list(EXPORT_COLUMNS)
+    with path.open("w", newline="", encoding="utf-8") as stream:
+        writer = csv.DictWriter(
+            stream, fieldnames=columns, extrasaction="ignore", lineterminator="\r\n", quoting=quoting
+        )
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def raw_rows(settings: ConnectionSettings, columns: str = "*") -> list[tuple]:
+    return query(settings, f"select {columns} from raw.orders_export order by _row_id")
+
+
+def count(settings: ConnectionSettings, table: str = "raw.orders_export") -> int:
+    return query(settings, f"select count(*) from {table}")[0][0]
+
+
+def test_loads_every_row_unchanged(fresh_database: ConnectionSettings, tmp_path: Path) -> None:
+    rows = [export_row(1), export_row(2, customer_name="  LOVELACE,  ada ", order_status=" Shipped ")]
+    path = write_export(tmp_path / "orders_export_001.csv", rows)
+
+    [result] = load_files([path], fresh_database)
+
+    assert not result.skipped
+    assert result.rows == 2
+    assert result.describe() == "loaded 2 rows from orders_export_001.csv"
+    loaded = raw_rows(fresh_database, ", ".join(EXPORT_COLUMNS))
+    assert loaded == [tuple(row[c] for c in EXPORT_COLUMNS) for row in rows]
+    assert query(fresh_database, "select distinct _file_name from raw.orders_export") == [
+        ("orders_export_001.csv",)
+    ]
+    assert query(fresh_database, "select file_name, row_count from raw.export_files") == [
+        ("orders_export_001.csv", 2)
+    ]
+
+
+def test_raw_table_columns_follow_the_contract(fresh_database: ConnectionSettings, tmp_path: Path) -> None:
+    load_files([write_export(tmp_path / "a.csv", [])], fresh_database)
+
+    columns = query(
+        fresh_database,
+        "select column_name from information_schema.columns"
+        " where table_schema = 'raw' and table_name = 'orders_export' order by ordinal_position",
+    )
+    assert [c for (c,) in columns] == ["_row_id", *EXPORT_COLUMNS, "_file_name", "_loaded_at"]
+
+
+def test_loading_the_same_file_twice_skips_it(fresh_database: ConnectionSettings, tmp_path: Path) -> None:
+    path = write_export(tmp_path / "orders_export_001.csv", [export_row(1), export_row(2)])
+    copy = tmp_path / "renamed.csv"
+    copy.write_bytes(path.read_bytes())
+
+    first, second, third = load_files([path, path, copy], fresh_database)
+
+    assert not first.skipped and first.rows == 2
+    assert second.skipped and third.skipped
+    assert second.describe().startswith("skipped orders_export_001.csv: already loaded (same content) on ")
+    assert "as orders_export_001.csv" in third.describe()
+    assert count(fresh_database) == 2
+    assert count(fresh_database, "raw.export_files") == 1
+    [again] = load_files([path], fresh_database)
+    assert again.skipped and count(fresh_database) == 2
+
+
+def test_columns_in_another_order_land_in_the_right_columns(
+    fresh_database: ConnectionSettings, tmp_path: Path
+) -> None:
+    columns = list(reversed(EXPORT_COLUMNS))
+    row = export_row(7)
+    load_files([write_export(tmp_path / "reordered.csv", [row], columns)], fresh_database)
+
+    assert raw_rows(fresh_database, ", ".join(EXPORT_COLUMNS)) == [tuple(row[c] for c in EXPORT_COLUMNS)]
+
+
+def test_header_names_are_trimmed_and_lowercased(fresh_database: ConnectionSettings, tmp_path: Path) -> None:
+    path = tmp_path / "shouting.csv"
+    body = io.StringIO()
+    csv.writer(body).writerow(export_row(1).values())
+    header = ",".join(f" {c.upper()} " for c in EXPORT_COLUMNS)
+    path.write_bytes(("\ufeff" + header + "\r\n" + body.getvalue()).encode())
+
+    [result] = load_files([path], fresh_database)
+
+    assert result.rows == 1
+    assert raw_rows(fresh_database, "submission_id, order_items") == [("S00001", ITEMS)]
+
+
+def test_file_without_prices_include_tax_loads_nulls(
+    fresh_database: ConnectionSettings, tmp_path: Path
+) -> None:
+    columns = [c for c in EXPORT_COLUMNS if c != "prices_include_tax"]
+    load_files([write_export(tmp_path / "old.csv", [export_row(1), export_row(2)], columns)], fresh_database)
+
+    assert raw_rows(fresh_database, "order_id, prices_include_tax") == [("O00001", None), ("O00002", None)]
+
+
+def test_header_missing_a_required_column_is_refused(
+    fresh_database: ConnectionSettings, tmp_path: Path
+) -> None:
+    good = write_export(tmp_path / "good.csv", [export_row(1)])
+    load_files([good], fresh_database)
+    columns = [c for c in EXPORT_COLUMNS if c not in ("order_id", "currency")]
+    bad = write_export(tmp_path / "no_order_id.csv", [export_row(2)], columns)
+
+    with pytest.raises(ExportRefused) as refused:
+        load_files([bad], fresh_database)
+
+    message = str(refused.value)
+    assert "no_order_id.csv" in message and "order_id" in message and "currency" in message
+    assert count(fresh_database) == 1
+    assert query(fresh_database, "select file_name from raw.export_files") == [("good.csv",)]
+
+
+def test_a_refused_header_stops_the_batch_before_anything_loads(
+    fresh_database: ConnectionSettings, tmp_path: Path
+) -> None:
+    good = write_export(tmp_path / "good.csv", [export_row(1)])
+    duplicated = write_export(tmp_path / "twice.csv", [], [*EXPORT_COLUMNS, "order_id"])
+
+    with pytest.raises(ExportRefused, match=r"twice\.csv.*duplicated.*order_id"):
+        load_files([good, duplicated], fresh_database)
+
+    assert query(fresh_database, "select to_regclass('raw.orders_export')") == [(None,)]
+
+
+def test_unknown_extra_column_is_ignored_with_a_warning(
+    fresh_database: ConnectionSettings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    columns = ["coupon_code", *EXPORT_COLUMNS[:5], "Loyalty_Tier", *EXPORT_COLUMNS[5:]]
+    rows = [export_row(1, coupon_code="SAVE10", Loyalty_Tier="gold"), export_row(2)]
+    path = write_export(tmp_path / "extra.csv", rows, columns)
+    path.write_text(path.read_text().replace("Loyalty_Tier", "loyalty_tier", 1))
+
+    [result] = load_files([path], fresh_database)
+
+    assert result.rows == 2
+    assert result.ignored_columns == ("coupon_code", "loyalty_tier")
+    assert "coupon_code" in capsys.readouterr().err
+    loaded = raw_rows(fresh_database, ", ".join(EXPORT_COLUMNS))
+    assert loaded == [tuple(row[c] for c in EXPORT_COLUMNS) for row in rows]
+    assert query(fresh_database, "select distinct _file_name from raw.orders_export") == [("extra.csv",)]
+
+
+def test_invalid_utf8_is_refused_and_nothing_loads(
+    fresh_database: ConnectionSettings, tmp_path: Path
+) -> None:
+    path = write_export(tmp_path / "latin1.csv", [export_row(1), export_row(2)])
+    path.write_bytes(path.read_bytes() + "O'Br\xe9\n".encode("latin-1"))
+    path.write_bytes(path.read_bytes().replace(b"Ada Lovelace", "Ad\xe9 Lovelace".encode("latin-1")))
+
+    with pytest.raises(ExportRefused) as refused:
+        load_files([path], fresh_database)
+
+    assert "latin1.csv" in str(refused.value) and "UTF8" in str(refused.value)
+    assert count(fresh_database) == 0
+    assert count(fresh_database, "raw.export_files") == 0
+
+
+def test_malformed_csv_is_refused(fresh_database: ConnectionSettings, tmp_path: Path) -> None:
+    path = write_export(tmp_path / "ragged.csv", [export_row(1)])
+    path.write_bytes(path.read_bytes() + b"only,three,fields\r\n")
+
+    with pytest.raises(ExportRefused, match=r"ragged\.csv: PostgreSQL refused it: missing data"):
+        load_files([path], fresh_database)
+    assert count(fresh_database) == 0
+
+
+@pytest.mark.parametrize("quoting", [csv.QUOTE_MINIMAL, csv.QUOTE_ALL])
+def test_quotes_commas_and_newlines_round_trip(
+    fresh_database: ConnectionSettings, tmp_path: Path, quoting: int
+) -> None:
+    tricky = {
+        "customer_name": 'Smith, "Jo"\r\nsecond line\nthird',
+        "customer_city": "  ",
+        "order_items": '[{"sku": "A,B", "name": "say \\"hi\\"", "unit_price": "1.50", "quantity": "1"}]',
+    }
+    rows = [export_row(1, **tricky), export_row(2)]
+    [result] = load_files([write_export(tmp_path / "tricky.csv", rows, quoting=quoting)], fresh_database)
+
+    assert result.rows == 2
+    assert raw_rows(fresh_database, ", ".join(EXPORT_COLUMNS)) == [
+        tuple(r[c] for c in EXPORT_COLUMNS) for r in rows
+    ]
+
+
+@pytest.mark.parametrize("quoting", [csv.QUOTE_MINIMAL, csv.QUOTE_ALL])
+def test_empty_fields_load_as_null(fresh_database: ConnectionSettings, tmp_path: Path, quoting: int) -> None:
+    row = export_row(1, customer_id="", customer_email="", tax_rate="", store_city=" ")
+    load_files([write_export(tmp_path / "guest.csv", [row], quoting=quoting)], fresh_database)
+
+    loaded = raw_rows(fresh_database, "customer_id, customer_email, tax_rate, store_city")
+    assert loaded == [(None, None, None, " ")]
+
+
+def test_header_only_file_loads_zero_rows(fresh_database: ConnectionSettings, tmp_path: Path) -> None:
+    [result] = load_files([write_export(tmp_path / "empty.csv", [])], fresh_database)
+
+    assert result.rows == 0 and not result.skipped
+    assert result.describe() == "loaded 0 rows from empty.csv"
+    assert query(fresh_database, "select file_name, row_count from raw.export_files") == [("empty.csv", 0)]
+
+
+def test_zero_byte_file_is_refused(fresh_database: ConnectionSettings, tmp_path: Path) -> None:
+    path = tmp_path / "nothing.csv"
+    path.write_bytes(b"")
+
+    with pytest.raises(ExportRefused, match=r"nothing\.csv has no header row"):
+        load_files([path], fresh_database)
