@@ -1,0 +1,49 @@
+{#
+    Text cleaning shared by the staging models. The export's rule: stray leading or trailing spaces mean
+    nothing, and a field of spaces only is empty (NULL).
+#}
+
+{# Trimmed text, NULL when nothing is left. #}
+{%- macro clean_text(column) -%}
+    nullif(trim({{ column }}), '')
+{%- endmacro -%}
+
+{# Trimmed, runs of whitespace collapsed to one space, NULL when empty. #}
+{%- macro squish_text(column) -%}
+    nullif(trim({{ regexp_replace(column, '\\s+', ' ') }}), '')
+{%- endmacro -%}
+
+{# Cross-database regular expressions: true when the whole pattern matches somewhere in the text. #}
+{%- macro regexp_matches(column, pattern) -%}
+    {{ return(adapter.dispatch('regexp_matches', 'orders_warehouse')(column, pattern)) }}
+{%- endmacro -%}
+
+{%- macro default__regexp_matches(column, pattern) -%}
+    regexp_like({{ column }}, '{{ pattern }}')
+{%- endmacro -%}
+
+{%- macro postgres__regexp_matches(column, pattern) -%}
+    ({{ column }} ~ '{{ pattern }}')
+{%- endmacro -%}
+
+{# Replace every match of a regular expression. #}
+{%- macro regexp_replace(column, pattern, replacement) -%}
+    {{ return(adapter.dispatch('regexp_replace', 'orders_warehouse')(column, pattern, replacement)) }}
+{%- endmacro -%}
+
+{%- macro default__regexp_replace(column, pattern, replacement) -%}
+    regexp_replace({{ column }}, '{{ pattern }}', '{{ replacement }}')
+{%- endmacro -%}
+
+{%- macro postgres__regexp_replace(column, pattern, replacement) -%}
+    regexp_replace({{ column }}, '{{ pattern }}', '{{ replacement }}', 'g')
+{%- endmacro -%}
+
+{# Names in title case: 'mary ann SMITH' -> 'Mary Ann Smith'. #}
+{%- macro title_case(column) -%}
+    {{ return(adapter.dispatch('title_case', 'orders_warehouse')(column)) }}
+{%- endmacro -%}
+
+{%- macro postgres__title_case(column) -%}
+    initcap({{ column }})
+{%- endmacro -%}

@@ -1,0 +1,29 @@
+{#
+    Time-zone arithmetic, which every warehouse spells differently.
+    local_to_utc: a wall-clock timestamp in an IANA zone -> an absolute timestamp (timestamptz).
+    utc_to_local: an absolute timestamp -> the wall-clock timestamp in an IANA zone.
+    is_known_timezone: true when the text names a zone the warehouse knows.
+#}
+{%- macro local_to_utc(local_timestamp, timezone) -%}
+    {{ return(adapter.dispatch('local_to_utc', 'orders_warehouse')(local_timestamp, timezone)) }}
+{%- endmacro -%}
+
+{%- macro postgres__local_to_utc(local_timestamp, timezone) -%}
+    ({{ local_timestamp }} at time zone {{ timezone }})
+{%- endmacro -%}
+
+{%- macro utc_to_local(absolute_timestamp, timezone) -%}
+    {{ return(adapter.dispatch('utc_to_local', 'orders_warehouse')(absolute_timestamp, timezone)) }}
+{%- endmacro -%}
+
+{%- macro postgres__utc_to_local(absolute_timestamp, timezone) -%}
+    ({{ absolute_timestamp }} at time zone {{ timezone }})
+{%- endmacro -%}
+
+{%- macro is_known_timezone(timezone) -%}
+    {{ return(adapter.dispatch('is_known_timezone', 'orders_warehouse')(timezone)) }}
+{%- endmacro -%}
+
+{%- macro postgres__is_known_timezone(timezone) -%}
+    ({{ timezone }} in (select pg_timezone_names.name from pg_catalog.pg_timezone_names))
+{%- endmacro -%}

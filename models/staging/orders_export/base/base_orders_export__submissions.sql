@@ -1,0 +1,254 @@
+{#
+    Every raw export row, typed and cleaned, one row per row loaded. Nothing is filtered here:
+    rows that break the contract carry the reason in row_quarantine_reason, and the JSON order lines
+    are parsed once, into order_items_json, for the line model to unnest.
+#}
+
+with
+
+source as (
+
+    select * from {{ source('orders_export', 'orders_export') }}
+
+),
+
+trimmed as (
+
+    select
+        -- ids
+        _row_id as raw_row_id,
+        {{ clean_text('submission_id') }} as submission_id,
+        {{ clean_text('order_id') }} as order_id,
+        {{ clean_text('customer_id') }} as customer_id,
+        {{ clean_text('store_id') }} as store_id,
+
+        -- customer
+        {{ squish_text('customer_name') }} as customer_full_name,
+        lower({{ clean_text('customer_email') }}) as customer_email,
+        {{ squish_text('customer_city') }} as customer_city,
+        {{ clean_text('customer_postal_code') }} as customer_postal_code,
+        upper({{ squish_text('customer_country') }}) as customer_country_spelling,
+
+        -- store
+        {{ squish_text('store_name') }} as store_name,
+        {{ squish_text('store_city') }} as store_city,
+        {{ clean_text('store_postal_code') }} as store_postal_code,
+        upper({{ squish_text('store_country') }}) as store_country_spelling,
+        {{ clean_text('store_timezone') }} as store_timezone_as_exported,
+
+        -- order
+        {{ regexp_replace("lower(" ~ clean_text('order_status') ~ ")", '[\\s_-]+', '_') }} as order_status_spelling,
+        upper({{ clean_text('currency') }}) as currency_code,
+        lower({{ clean_text('prices_include_tax') }}) as prices_include_tax_text,
+        {{ clean_text('tax_rate') }} as tax_rate_text,
+        {{ clean_text('fulfillment_time') }} as fulfillment_time_text,
+        {{ clean_text('submitted_at') }} as submitted_at_text,
+        {{ clean_text('order_items') }} as order_items_text,
+
+        -- lineage
+        _file_name as source_file_name,
+        _loaded_at as loaded_at
+
+    from source
+
+),
+
+parsed as (
+
+    select
+        *,
+
+        {{ parse_json('order_items_text') }} as order_items_json,
+
+        -- an ISO date, optionally with a time and an offset; anything else is unparseable
+        {{ regexp_matches(
+            'submitted_at_text',
+            '^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?)?$'
+        ) }} as is_submitted_at_local,
+        {{ regexp_matches(
+            'submitted_at_text',
+            '^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)$'
+        ) }} as is_submitted_at_absolute,
+
+        case
+            when prices_include_tax_text is null then true
+            when prices_include_tax_text in ('true', 'yes', '1') then true
+            when prices_include_tax_text in ('false', 'no', '0') then false
+        end as prices_include_tax,
+
+        case
+            when tax_rate_text is null then 0
+            when {{ dbt.right('tax_rate_text', 1) }} = '%'
+                then {{ try_cast("trim(rtrim(tax_rate_text, '%'))", 'numeric') }} / 100
+            else {{ try_cast('tax_rate_text', 'numeric') }}
+        end as tax_rate,
+
+        {{ try_cast('fulfillment_time_text', 'numeric') }} as fulfillment_time_value,
+
+        case
+            when order_status_spelling in (
+                {% for status in accepted_order_statuses() -%}
+                    '{{ status }}'{% if not loop.last %}, {% endif %}
+                {%- endfor %}
+            ) then order_status_spelling
+            else 'unknown'
+        end as order_status,
+
+        {{ is_known_timezone('store_timezone_as_exported') }} as is_store_timezone_known,
+
+        row_number() over (
+            partition by submission_id order by raw_row_id
+        ) as submission_id_occurrence
+
+    from trimmed
+
+),
+
+store_timezones as (
+
+    -- The export leaves store_timezone empty on some rows: take it from the store's latest loaded
+    -- row that names a known zone.
+    select
+        store_id,
+        store_timezone_as_exported as store_timezone
+    from (
+        select
+            store_id,
+            store_timezone_as_exported,
+            row_number() over (partition by store_id order by raw_row_id desc) as recency
+        from parsed
+        where is_store_timezone_known
+    ) as known_store_timezones
+    where recency = 1
+
+),
+
+with_timezone as (
+
+    select
+        parsed.*,
+        case
+            when parsed.is_store_timezone_known then parsed.store_timezone_as_exported
+            else store_timezones.store_timezone
+        end as store_timezone
+    from parsed
+    left join store_timezones
+        on parsed.store_id = store_timezones.store_id
+
+),
+
+timestamped as (
+
+    -- With an offset the text is absolute; without one it is wall-clock time in the store's zone.
+    select
+        *,
+        case
+            when is_submitted_at_absolute
+                then {{ try_cast('submitted_at_text', 'timestamptz') }}
+            when is_submitted_at_local
+                then {{ local_to_utc(try_cast('submitted_at_text', 'timestamp'), 'store_timezone') }}
+        end as submitted_at,
+        case
+            when is_submitted_at_absolute
+                then {{ try_cast('submitted_at_text', 'timestamptz') }} is not null
+            when is_submitted_at_local
+                then {{ try_cast('submitted_at_text', 'timestamp') }} is not null
+            else false
+        end as is_submitted_at_parseable
+    from with_timezone
+
+),
+
+localized as (
+
+    select
+        *,
+        cast({{ utc_to_local('submitted_at', 'store_timezone') }} as date) as order_date
+    from timestamped
+
+),
+
+final as (
+
+    select
+        -- ids
+        raw_row_id,
+        submission_id,
+        order_id,
+        customer_id,
+        store_id,
+
+        -- customer
+        case
+            when {{ dbt.position("','", 'customer_full_name') }} > 0
+                then {{ title_case(squish_text(
+                    "substring(customer_full_name from " ~ dbt.position("','", 'customer_full_name') ~ " + 1)"
+                )) }}
+            when {{ dbt.position("' '", 'customer_full_name') }} > 0
+                then {{ title_case(regexp_replace('customer_full_name', ' [^ ]*$', '')) }}
+            else {{ title_case('customer_full_name') }}
+        end as customer_first_name,
+        case
+            when {{ dbt.position("','", 'customer_full_name') }} > 0
+                then {{ title_case(squish_text(dbt.split_part('customer_full_name', "','", 1))) }}
+            when {{ dbt.position("' '", 'customer_full_name') }} > 0
+                then {{ title_case(regexp_replace('customer_full_name', '^.* ', '')) }}
+        end as customer_last_name,
+        customer_email,
+        customer_city,
+        customer_postal_code,
+        customer_country_spelling,
+
+        -- store
+        store_name,
+        store_city,
+        store_postal_code,
+        store_country_spelling,
+        store_timezone,
+        store_timezone_as_exported,
+
+        -- order
+        order_status,
+        order_status_spelling,
+        currency_code,
+        submitted_at_text,
+        case when order_items_json is null then order_items_text end as unparsed_order_items,
+        order_items_json,
+        tax_rate,
+        case
+            when order_date < cast('2023-01-01' as date) then fulfillment_time_value
+            else fulfillment_time_value / 1000
+        end as fulfillment_seconds,
+        prices_include_tax,
+        order_date,
+        submitted_at,
+
+        -- the first contract violation of the row itself (line problems are judged per line)
+        case
+            when submission_id is null then 'missing_submission_id'
+            when submission_id_occurrence > 1 then 'duplicate_submission_id'
+            when order_id is null then 'missing_order_id'
+            when store_id is null then 'missing_store_id'
+            when coalesce(currency_code, '') != 'USD' then 'unsupported_currency'
+            when not is_submitted_at_parseable then 'unparseable_submitted_at'
+            when store_timezone_as_exported is not null and not is_store_timezone_known
+                then 'unknown_store_timezone'
+            when store_timezone is null then 'missing_store_timezone'
+            when prices_include_tax is null then 'invalid_prices_include_tax'
+            when tax_rate is null or tax_rate < 0 or tax_rate >= 1 then 'invalid_tax_rate'
+            when fulfillment_time_text is not null and coalesce(fulfillment_time_value, -1) < 0
+                then 'invalid_fulfillment_time'
+            when order_items_json is null or {{ json_type('order_items_json') }} != 'array'
+                then 'malformed_order_items_json'
+            when {{ json_array_length('order_items_json') }} = 0 then 'empty_order_items'
+        end as row_quarantine_reason,
+
+        -- lineage
+        source_file_name,
+        loaded_at
+
+    from localized
+
+)
+
+select * from final

@@ -1,0 +1,126 @@
+{#
+    Every raw export row with its outcome, one row per row loaded:
+      - quarantined: the row breaks the contract (quarantine_reason says how: the row's own first
+        violation, else its first bad line's);
+      - winning:     the latest interpretable submission of its order (latest submitted_at, ties to the
+        larger submission_id);
+      - superseded:  an interpretable submission that a later one of the same order replaced.
+    Quarantine comes first, de-duplication second.
+#}
+
+with
+
+submissions as (
+
+    select * from {{ ref('base_orders_export__submissions') }}
+
+),
+
+submission_lines as (
+
+    select * from {{ ref('base_orders_export__submission_lines') }}
+
+),
+
+first_line_problems as (
+
+    select
+        raw_row_id,
+        line_quarantine_reason
+    from (
+        select
+            raw_row_id,
+            line_quarantine_reason,
+            row_number() over (partition by raw_row_id order by line_number) as problem_rank
+        from submission_lines
+        where line_quarantine_reason is not null
+    ) as line_problems
+    where problem_rank = 1
+
+),
+
+judged as (
+
+    select
+        submissions.*,
+        coalesce(
+            submissions.row_quarantine_reason, first_line_problems.line_quarantine_reason
+        ) as quarantine_reason
+    from submissions
+    left join first_line_problems
+        on submissions.raw_row_id = first_line_problems.raw_row_id
+
+),
+
+ranked as (
+
+    select
+        *,
+        case
+            when quarantine_reason is null
+                then row_number() over (
+                    partition by order_id, quarantine_reason is null
+                    -- submission ids compare numerically when they are digits: longer is larger
+                    order by submitted_at desc, {{ dbt.length('submission_id') }} desc, submission_id desc
+                )
+        end as submission_recency
+    from judged
+
+),
+
+final as (
+
+    select
+        -- ids
+        raw_row_id,
+        submission_id,
+        order_id,
+        customer_id,
+        store_id,
+
+        -- customer
+        customer_first_name,
+        customer_last_name,
+        customer_email,
+        customer_city,
+        customer_postal_code,
+        customer_country_spelling,
+
+        -- store
+        store_name,
+        store_city,
+        store_postal_code,
+        store_country_spelling,
+        store_timezone,
+        store_timezone_as_exported,
+
+        -- order
+        order_status,
+        order_status_spelling,
+        currency_code,
+        submitted_at_text,
+        unparsed_order_items,
+        order_items_json,
+        tax_rate,
+        fulfillment_seconds,
+        prices_include_tax,
+        order_date,
+        submitted_at,
+
+        -- outcome
+        quarantine_reason,
+        case
+            when quarantine_reason is not null then 'quarantined'
+            when submission_recency = 1 then 'winning'
+            else 'superseded'
+        end as submission_outcome,
+
+        -- lineage
+        source_file_name,
+        loaded_at
+
+    from ranked
+
+)
+
+select * from final

@@ -1,0 +1,48 @@
+{#
+    One row per order line of every order's winning submission: the line's item as written, its
+    quantity and its unit price as exported (see the order's prices_include_tax and tax_rate).
+#}
+
+with
+
+submissions as (
+
+    select * from {{ ref('base_orders_export__submissions_triaged') }}
+
+),
+
+submission_lines as (
+
+    select * from {{ ref('base_orders_export__submission_lines') }}
+
+),
+
+final as (
+
+    select
+        -- ids
+        submission_lines.order_id,
+        submission_lines.line_number,
+        submission_lines.submission_id,
+        submission_lines.sku,
+
+        -- item as written on the line
+        submission_lines.item_name,
+        submission_lines.item_brand,
+        submission_lines.item_category,
+
+        -- numbers
+        submission_lines.quantity,
+        submission_lines.unit_price,
+
+        -- when the line was submitted, to pick the latest item attributes
+        submissions.submitted_at
+
+    from submission_lines
+    inner join submissions
+        on submission_lines.raw_row_id = submissions.raw_row_id
+    where submissions.submission_outcome = 'winning'
+
+)
+
+select * from final

@@ -1,0 +1,73 @@
+{#
+    One row per order: its winning submission (the latest interpretable one), cleaned and typed,
+    with country spellings resolved to ISO 3166-1 alpha-2 codes.
+#}
+
+with
+
+submissions as (
+
+    select * from {{ ref('base_orders_export__submissions_triaged') }}
+
+),
+
+country_spellings as (
+
+    select * from {{ ref('country_spellings') }}
+
+),
+
+winning_submissions as (
+
+    select * from submissions
+    where submission_outcome = 'winning'
+
+),
+
+final as (
+
+    select
+        -- ids
+        winning_submissions.order_id,
+        winning_submissions.submission_id,
+        winning_submissions.customer_id,
+        winning_submissions.store_id,
+
+        -- customer
+        winning_submissions.customer_first_name,
+        winning_submissions.customer_last_name,
+        winning_submissions.customer_email,
+        winning_submissions.customer_city,
+        winning_submissions.customer_postal_code,
+        customer_countries.country_code as customer_country_code,
+
+        -- store
+        winning_submissions.store_name,
+        winning_submissions.store_city,
+        winning_submissions.store_postal_code,
+        store_countries.country_code as store_country_code,
+        winning_submissions.store_timezone,
+
+        -- order
+        winning_submissions.order_status,
+        winning_submissions.currency_code,
+        winning_submissions.tax_rate,
+        winning_submissions.fulfillment_seconds,
+        winning_submissions.prices_include_tax,
+        winning_submissions.customer_id is null as is_guest_order,
+        winning_submissions.order_date,
+        winning_submissions.submitted_at,
+
+        -- lineage
+        winning_submissions.source_file_name,
+        winning_submissions.loaded_at
+
+    from winning_submissions
+    left join country_spellings as customer_countries
+        on winning_submissions.customer_country_spelling = customer_countries.spelling
+    left join country_spellings as store_countries
+        on winning_submissions.store_country_spelling = store_countries.spelling
+
+)
+
+select * from final

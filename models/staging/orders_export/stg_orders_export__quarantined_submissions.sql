@@ -1,0 +1,43 @@
+{#
+    One row per export row that breaks the source contract, with the one reason it was set aside.
+    Nothing is dropped silently: these rows are counted by the reconciliation test, and the values
+    that could not be interpreted are kept as text for whoever fixes the export.
+#}
+
+with
+
+submissions as (
+
+    select * from {{ ref('base_orders_export__submissions_triaged') }}
+
+),
+
+final as (
+
+    select
+        -- ids
+        raw_row_id,
+        submission_id,
+        order_id,
+        store_id,
+
+        -- why
+        quarantine_reason,
+
+        -- the values as exported (trimmed) that the checks look at
+        submitted_at_text,
+        store_timezone_as_exported,
+        currency_code,
+        unparsed_order_items,
+        order_items_json,
+
+        -- lineage
+        source_file_name,
+        loaded_at
+
+    from submissions
+    where submission_outcome = 'quarantined'
+
+)
+
+select * from final

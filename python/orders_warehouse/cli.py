@@ -1,0 +1,106 @@
+"""The ``orders-warehouse`` command: run the local warehouse, load exports, generate sample data."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from orders_warehouse import generator, loader, server
+from orders_warehouse.settings import ConnectionSettings
+
+
+def _server_command(args: argparse.Namespace) -> int:
+    try:
+        return _run_server_action(args.action, args.data_dir)
+    except server.ServerError as error:
+        print(f"warehouse: {error}", file=sys.stderr)
+        return 2
+
+
+def _run_server_action(action: str, data_dir: Path | None) -> int:
+    settings = ConnectionSettings.from_env()
+    local = server.LocalServer.for_project(port=settings.port, data_dir=data_dir)
+    if action == "start":
+        local.start()
+        local.ensure_database(settings.database)
+        print(f"warehouse running: {settings.url()} (data in {local.data_dir})")
+    elif action == "stop":
+        local.stop()
+        print("warehouse stopped (data kept)")
+    elif action == "status":
+        running = local.is_running()
+        print(f"warehouse {'running' if running else 'stopped'}: {settings.url()} (data in {local.data_dir})")
+        return 0 if running else 3
+    elif action == "destroy":
+        local.destroy()
+        print(f"warehouse stopped and its data deleted ({local.data_dir})")
+    elif action == "info":
+        print(connection_help(settings))
+    return 0
+
+
+def connection_help(settings: ConnectionSettings) -> str:
+    """How to connect to the warehouse, printed at the end of ``make build``."""
+    return "\n".join(
+        [
+            "The warehouse is running. Connect with:",
+            f"  psql -h {settings.host} -p {settings.port} -U {settings.user} {settings.database}",
+            f"  (or `make psql`; URL {settings.url()})",
+            "Schemas: raw, staging, intermediate, marts. Try:",
+            "  select order_status, count(*) from staging.stg_orders_export__orders group by 1;",
+            "  select quarantine_reason, count(*)",
+            "  from staging.stg_orders_export__quarantined_submissions group by 1;",
+        ]
+    )
+
+
+def _load_command(args: argparse.Namespace) -> int:
+    settings = ConnectionSettings.from_env()
+    try:
+        results = loader.load_files([Path(p) for p in args.files], settings)
+    except loader.ExportRefused as refused:
+        print(f"refused: {refused}", file=sys.stderr)
+        return 2
+    for result in results:
+        print(result.describe())
+    return 0
+
+
+def _generate_command(args: argparse.Namespace) -> int:
+    summary = generator.generate_exports(
+        out_dir=Path(args.out), orders=args.orders, files=args.files, seed=args.seed, progress=True
+    )
+    print(summary.describe())
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="orders-warehouse", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    server_parser = commands.add_parser("server", help="run the project's own local PostgreSQL")
+    server_parser.add_argument("action", choices=["start", "stop", "status", "destroy", "info"])
+    server_parser.add_argument("--data-dir", type=Path, default=None, help="override the data folder")
+    server_parser.set_defaults(handler=_server_command)
+
+    load_parser = commands.add_parser("load", help="load export files into the raw schema")
+    load_parser.add_argument("files", nargs="+", help="CSV export files following the source contract")
+    load_parser.set_defaults(handler=_load_command)
+
+    generate_parser = commands.add_parser("generate", help="write deterministic sample export files")
+    generate_parser.add_argument("--orders", type=int, default=2000, help="number of distinct orders")
+    generate_parser.add_argument("--files", type=int, default=3, help="number of export files")
+    generate_parser.add_argument("--seed", type=int, default=42, help="random seed (same seed, same files)")
+    generate_parser.add_argument("--out", default="data/generated", help="output folder")
+    generate_parser.set_defaults(handler=_generate_command)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.handler(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
