@@ -1,0 +1,54 @@
+{#
+    Customer dimension: one row per known customer, plus one explicit "guest / unknown" member row that
+    guest orders point at (their customer_id is NULL, and the surrogate key of NULL is the key of
+    that row), so that no fact row ever has a NULL customer_key.
+#}
+
+with
+
+customers as (
+
+    select * from {{ ref('int_customers') }}
+
+),
+
+known_customers as (
+
+    select
+        {{ generate_surrogate_key(['customer_id']) }} as customer_key,
+        customer_id,
+        first_name,
+        last_name,
+        email,
+        city,
+        postal_code,
+        country_code,
+        false as is_guest
+    from customers
+
+),
+
+guest_member as (
+
+    select
+        {{ generate_surrogate_key(['null']) }} as customer_key,
+        cast(null as {{ dbt.type_string() }}) as customer_id,
+        'Guest' as first_name,
+        cast(null as {{ dbt.type_string() }}) as last_name,
+        cast(null as {{ dbt.type_string() }}) as email,
+        cast(null as {{ dbt.type_string() }}) as city,
+        cast(null as {{ dbt.type_string() }}) as postal_code,
+        cast(null as {{ dbt.type_string() }}) as country_code,
+        true as is_guest
+
+),
+
+final as (
+
+    select * from known_customers
+    union all
+    select * from guest_member
+
+)
+
+select * from final

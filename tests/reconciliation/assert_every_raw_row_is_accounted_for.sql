@@ -1,0 +1,62 @@
+{#
+    Every raw export row ends up in exactly one place: the winning submission of its order (one per order in
+    stg_orders_export__orders), a superseded duplicate, or quarantine. Returns a row for each count that does
+    not reconcile; passes when there are none.
+#}
+
+with
+
+raw_rows as (
+
+    select count(*) as row_count from {{ source('orders_export', 'orders_export') }}
+
+),
+
+triaged as (
+
+    select
+        count(*) as row_count,
+        count(distinct raw_row_id) as distinct_row_count,
+        sum(case when submission_outcome = 'winning' then 1 else 0 end) as winning_count,
+        sum(case when submission_outcome = 'superseded' then 1 else 0 end) as superseded_count,
+        sum(case when submission_outcome = 'quarantined' then 1 else 0 end) as quarantined_count
+    from {{ ref('base_orders_export__submissions_triaged') }}
+
+),
+
+orders as (
+
+    select count(*) as row_count from {{ ref('stg_orders_export__orders') }}
+
+),
+
+quarantined as (
+
+    select count(*) as row_count from {{ ref('stg_orders_export__quarantined_submissions') }}
+
+),
+
+checks as (
+
+    select 'every raw row is triaged once' as check_name, raw_rows.row_count as expected, triaged.row_count as actual
+    from raw_rows cross join triaged
+    union all
+    select 'no raw row is triaged twice', triaged.row_count, triaged.distinct_row_count
+    from triaged
+    union all
+    select
+        'winning + superseded + quarantined = raw rows',
+        raw_rows.row_count,
+        triaged.winning_count + triaged.superseded_count + triaged.quarantined_count
+    from raw_rows cross join triaged
+    union all
+    select 'one order per winning submission', triaged.winning_count, orders.row_count
+    from triaged cross join orders
+    union all
+    select 'quarantine model holds every quarantined row', triaged.quarantined_count, quarantined.row_count
+    from triaged cross join quarantined
+
+)
+
+select * from checks
+where expected != actual
