@@ -5,6 +5,7 @@
 - ``fresh_database``: a new, uniquely named database on that server, as ``ConnectionSettings``; dropped after
   the test.
 - ``scratch_folder()``: a new temporary folder the ``postgres`` user can enter (for extra servers).
+- ``sample_warehouse``: the committed sample export loaded and built with ``dbt build``, once per session.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import psycopg2
 import pytest
 from psycopg2 import sql
 
+from dbt_project import DbtProject, sample_exports
 from orders_warehouse.server import LocalServer, ServerError
 from orders_warehouse.settings import ConnectionSettings
 
@@ -73,3 +75,22 @@ def query(settings: ConnectionSettings, statement: str, params: tuple[object, ..
             return cursor.fetchall() if cursor.description else []
     finally:
         connection.close()
+
+
+# --------------------------------------------------------------------------- the built sample warehouse
+
+
+@pytest.fixture(scope="session")
+def sample_warehouse(test_server: LocalServer, tmp_path_factory: pytest.TempPathFactory) -> DbtProject:
+    """The committed sample export loaded and built with ``dbt build``, once for the whole session.
+
+    The build must succeed: every model, seed, data test and unit test; warnings are allowed (the sample
+    has unknown order statuses on purpose) and checked by the tests.
+    """
+    test_server.ensure_database("sample_warehouse")
+    settings = ConnectionSettings(host="127.0.0.1", port=test_server.port, database="sample_warehouse")
+    project = DbtProject(settings, tmp_path_factory.mktemp("sample_warehouse"))
+    project.load(sample_exports())
+    project.build = project.run("build")
+    assert project.build.returncode == 0, f"dbt build failed on the sample:\n{project.build.tail()}"
+    return project

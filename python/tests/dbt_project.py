@@ -1,0 +1,102 @@
+"""Run the project's dbt commands against a test database, the way ``make build`` does.
+
+Each ``DbtProject`` gets its own profiles folder (a copy of ``profiles.example.yml``), target folder and log
+folder, so tests never read a developer's ``profiles.yml`` nor overwrite their ``target/``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from orders_warehouse import loader
+from orders_warehouse.settings import ConnectionSettings
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+SAMPLE_DIR = PROJECT_ROOT / "data" / "sample"
+BIN_DIR = Path(sys.executable).parent
+
+
+def sample_exports() -> list[Path]:
+    """The committed sample export files, in load order."""
+    return sorted(SAMPLE_DIR.glob("orders_export_*.csv"))
+
+
+@dataclass
+class DbtResult:
+    """One dbt invocation: its exit code, its output, and run_results.json's node statuses."""
+
+    returncode: int
+    output: str
+    results: list[dict]
+
+    def statuses(self, resource_type: str | None = None) -> dict[str, str]:
+        """unique_id -> status, optionally for one resource type (model, test, unit_test, seed)."""
+        return {
+            result["unique_id"]: result["status"]
+            for result in self.results
+            if resource_type is None or result["unique_id"].split(".")[0] == resource_type
+        }
+
+    def tail(self, lines: int = 60) -> str:
+        return "\n".join(self.output.splitlines()[-lines:])
+
+
+@dataclass
+class DbtProject:
+    """The dbt project pointed at one test database, with private profiles, target and log folders."""
+
+    settings: ConnectionSettings
+    work_dir: Path
+    build: DbtResult | None = None  # the last full build, when a fixture made one
+
+    def __post_init__(self) -> None:
+        self.work_dir.mkdir(parents=True, exist_ok=True)
+        shutil.copy(PROJECT_ROOT / "profiles.example.yml", self.work_dir / "profiles.yml")
+
+    def environment(self) -> dict[str, str]:
+        """The environment dbt, sqlfluff and the loader read their settings from."""
+        return {
+            **os.environ,
+            "WAREHOUSE_HOST": self.settings.host,
+            "WAREHOUSE_PORT": str(self.settings.port),
+            "WAREHOUSE_USER": self.settings.user,
+            "WAREHOUSE_DB": self.settings.database,
+            "DBT_PROFILES_DIR": str(self.work_dir),
+            "DBT_TARGET_PATH": str(self.work_dir / "target"),
+            "DBT_LOG_PATH": str(self.work_dir / "logs"),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        }
+
+    def run(self, *args: str) -> DbtResult:
+        """Run ``dbt <args>`` in the project folder and collect its results."""
+        return self._run([str(BIN_DIR / "dbt"), *args], collect_results=True)
+
+    def sqlfluff(self, *args: str) -> DbtResult:
+        """Run ``sqlfluff <args>`` in the project folder (the dbt templater reads this database)."""
+        return self._run([str(BIN_DIR / "sqlfluff"), *args], collect_results=False)
+
+    def load(self, files: list[Path]) -> list[loader.LoadResult]:
+        """Load export files into this database's raw schema."""
+        return loader.load_files(files, self.settings)
+
+    def _run(self, command: list[str], collect_results: bool) -> DbtResult:
+        results_file = self.work_dir / "target" / "run_results.json"
+        results_file.unlink(missing_ok=True)
+        completed = subprocess.run(
+            command,
+            cwd=PROJECT_ROOT,
+            env=self.environment(),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        results = []
+        if collect_results and results_file.exists():
+            results = json.loads(results_file.read_text())["results"]
+        return DbtResult(completed.returncode, completed.stdout + completed.stderr, results)

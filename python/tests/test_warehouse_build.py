@@ -1,0 +1,180 @@
+"""The sample export built end to end with ``dbt build`` on a real PostgreSQL, checked against the oracle.
+
+The generator writes ``expected_outcomes.csv`` beside the sample: for every submission, where it must end up
+(winning, superseded or quarantined with a reason) and, for winners, the order's date, status, customer,
+lines, quantity and net and gross amounts, computed independently in Python. These tests compare the
+warehouse with it, row by row.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from decimal import Decimal
+
+import pytest
+from conftest import query
+from dbt_project import SAMPLE_DIR, DbtProject
+
+CONTRACT_QUARANTINE_REASONS = {
+    "malformed_order_items_json",
+    "empty_order_items",
+    "line_without_sku",
+    "non_positive_quantity",
+    "non_integer_quantity",
+    "negative_unit_price",
+    "non_numeric_unit_price",
+    "unparseable_submitted_at",
+    "unknown_store_timezone",
+    "unsupported_currency",
+}
+SIX_PLACES = Decimal("0.000001")
+
+
+@pytest.fixture(scope="module")
+def oracle() -> dict[str, dict[str, str]]:
+    """expected_outcomes.csv, by submission_id."""
+    with (SAMPLE_DIR / "expected_outcomes.csv").open(newline="") as handle:
+        return {row["submission_id"]: row for row in csv.DictReader(handle)}
+
+
+def test_build_runs_every_model_test_and_unit_test(sample_warehouse: DbtProject) -> None:
+    build = sample_warehouse.build
+    assert build is not None
+    statuses = build.statuses()
+    failed = {node: status for node, status in statuses.items() if status not in {"success", "pass", "warn"}}
+    assert not failed, f"nodes that did not succeed: {failed}"
+    assert len(build.statuses("model")) >= 15
+    assert len(build.statuses("unit_test")) >= 8
+    assert len(build.statuses("test")) >= 100
+
+
+def test_unknown_statuses_are_kept_and_reported_by_a_warning(
+    sample_warehouse: DbtProject, oracle: dict[str, dict[str, str]]
+) -> None:
+    expected_unknown = sum(
+        1 for row in oracle.values() if row["expected_outcome"] == "winning" and row["order_status"] == "unknown"
+    )
+    assert expected_unknown > 0, "the sample should contain unknown statuses"
+    statuses = sample_warehouse.build.statuses("test")  # type: ignore[union-attr]
+    warning = [node for node in statuses if "has_no_unknown_status" in node]
+    assert warning and statuses[warning[0]] == "warn"
+    [(unknown,)] = query(
+        sample_warehouse.settings,
+        "select count(*) from staging.stg_orders_export__orders where order_status = 'unknown'",
+    )
+    assert unknown == expected_unknown
+
+
+def test_every_raw_row_has_the_outcome_the_oracle_expects(
+    sample_warehouse: DbtProject, oracle: dict[str, dict[str, str]]
+) -> None:
+    rows = query(
+        sample_warehouse.settings,
+        "select submission_id, submission_outcome, coalesce(quarantine_reason, '')"
+        " from staging.base_orders_export__submissions_triaged",
+    )
+    [(raw_count,)] = query(sample_warehouse.settings, "select count(*) from raw.orders_export")
+    assert raw_count == len(oracle) == len(rows)
+    actual = {submission: (outcome, reason) for submission, outcome, reason in rows}
+    expected = {
+        submission: (row["expected_outcome"], row["quarantine_reason"]) for submission, row in oracle.items()
+    }
+    mismatches = {key: (actual.get(key), value) for key, value in expected.items() if actual.get(key) != value}
+    assert not mismatches, f"{len(mismatches)} rows differ (actual, expected), e.g. {list(mismatches.items())[:5]}"
+
+
+def test_every_contract_quarantine_reason_is_produced_and_counted(
+    sample_warehouse: DbtProject, oracle: dict[str, dict[str, str]]
+) -> None:
+    rows = query(
+        sample_warehouse.settings,
+        "select quarantine_reason, count(*) from staging.stg_orders_export__quarantined_submissions group by 1",
+    )
+    actual = dict(rows)
+    expected = Counter(row["quarantine_reason"] for row in oracle.values() if row["quarantine_reason"])
+    assert actual == dict(expected)
+    assert CONTRACT_QUARANTINE_REASONS <= set(actual)
+
+
+def test_winning_orders_match_the_oracle(sample_warehouse: DbtProject, oracle: dict[str, dict[str, str]]) -> None:
+    rows = query(
+        sample_warehouse.settings,
+        """
+        select
+            orders.order_id,
+            cast(orders.order_date as text),
+            orders.order_status,
+            coalesce(orders.customer_id, ''),
+            count(*),
+            sum(fact.quantity),
+            sum(fact.net_amount),
+            sum(fact.gross_amount),
+            orders.fulfillment_seconds
+        from intermediate.int_orders as orders
+        inner join marts.fct_order_items as fact on orders.order_id = fact.order_id
+        group by orders.order_id, orders.order_date, orders.order_status, orders.customer_id,
+            orders.fulfillment_seconds
+        """,
+    )
+    actual = {
+        row[0]: (row[1], row[2], row[3], row[4], row[5], _six(row[6]), _six(row[7]), _number(row[8])) for row in rows
+    }
+    expected = {
+        row["order_id"]: (
+            row["order_date"],
+            row["order_status"],
+            row["customer_id"],
+            int(row["line_count"]),
+            int(row["quantity"]),
+            _six(Decimal(row["net_amount"])),
+            _six(Decimal(row["gross_amount"])),
+            _number(row["fulfillment_seconds"] or None),
+        )
+        for row in oracle.values()
+        if row["expected_outcome"] == "winning"
+    }
+    assert actual.keys() == expected.keys()
+    mismatches = {key: (actual[key], value) for key, value in expected.items() if actual[key] != value}
+    assert not mismatches, f"{len(mismatches)} orders differ (actual, expected), e.g. {list(mismatches.items())[:3]}"
+
+
+def test_fact_totals_are_known_aggregates(sample_warehouse: DbtProject, oracle: dict[str, dict[str, str]]) -> None:
+    winners = [row for row in oracle.values() if row["expected_outcome"] == "winning"]
+    [(lines, net, gross)] = query(
+        sample_warehouse.settings,
+        "select count(*), sum(net_amount), sum(gross_amount) from marts.fct_order_items",
+    )
+    assert lines == sum(int(row["line_count"]) for row in winners)
+    assert abs(net - sum(Decimal(row["net_amount"]) for row in winners)) < Decimal("0.001")
+    assert abs(gross - sum(Decimal(row["gross_amount"]) for row in winners)) < Decimal("0.001")
+
+
+def test_guest_orders_point_at_the_guest_member(sample_warehouse: DbtProject) -> None:
+    [(guest_lines, guest_members, null_keys)] = query(
+        sample_warehouse.settings,
+        """
+        select
+            (select count(*) from marts.fct_order_items as fact
+             inner join marts.dim_customers as customers on fact.customer_key = customers.customer_key
+             where customers.is_guest),
+            (select count(*) from marts.dim_customers where is_guest),
+            (select count(*) from marts.fct_order_items where customer_key is null)
+        """,
+    )
+    assert guest_members == 1
+    assert guest_lines > 0
+    assert null_keys == 0
+
+
+def test_sql_is_lint_clean(sample_warehouse: DbtProject) -> None:
+    lint = sample_warehouse.sqlfluff("lint", "models", "tests", "analyses")
+    assert lint.returncode == 0, f"sqlfluff found violations:\n{lint.tail(80)}"
+
+
+def _six(value: Decimal) -> Decimal:
+    return Decimal(value).quantize(SIX_PLACES)
+
+
+def _number(value: object) -> Decimal | None:
+    return None if value is None else Decimal(str(value)).normalize()
