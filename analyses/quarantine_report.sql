@@ -6,4 +6,4 @@ select
     count(*) as row_count
 from {{ ref('stg_orders_export__quarantined_submissions') }}
 group by source_file_name, quarantine_reason
-order by source_file_name, row_count desc
+order by source_file_name asc, row_count desc

@@ -38,22 +38,42 @@ quarantined as (
 
 checks as (
 
-    select 'every raw row is triaged once' as check_name, raw_rows.row_count as expected, triaged.row_count as actual
-    from raw_rows cross join triaged
-    union all
-    select 'no raw row is triaged twice', triaged.row_count, triaged.distinct_row_count
-    from triaged
-    union all
     select
-        'winning + superseded + quarantined = raw rows',
-        raw_rows.row_count,
-        triaged.winning_count + triaged.superseded_count + triaged.quarantined_count
+        'every raw row is triaged once' as check_name,
+        raw_rows.row_count as expected,
+        triaged.row_count as actual
     from raw_rows cross join triaged
+
     union all
-    select 'one order per winning submission', triaged.winning_count, orders.row_count
+
+    select
+        'no raw row is triaged twice' as check_name,
+        triaged.row_count as expected,
+        triaged.distinct_row_count as actual
+    from triaged
+
+    union all
+
+    select
+        'winning + superseded + quarantined = raw rows' as check_name,
+        raw_rows.row_count as expected,
+        triaged.winning_count + triaged.superseded_count + triaged.quarantined_count as actual
+    from raw_rows cross join triaged
+
+    union all
+
+    select
+        'one order per winning submission' as check_name,
+        triaged.winning_count as expected,
+        orders.row_count as actual
     from triaged cross join orders
+
     union all
-    select 'quarantine model holds every quarantined row', triaged.quarantined_count, quarantined.row_count
+
+    select
+        'quarantine model holds every quarantined row' as check_name,
+        triaged.quarantined_count as expected,
+        quarantined.row_count as actual
     from triaged cross join quarantined
 
 )
