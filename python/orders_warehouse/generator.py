@@ -256,14 +256,11 @@ ITEMS: tuple[tuple[str, str, str, str, str], ...] = (
 
 # JSON-encoded (sku, name, brand, category) per sku: [0] with raw UTF-8, [1] with \u escapes
 _ENCODED_ITEMS = {
-    item[0]: tuple(
-        tuple(json.dumps(text, ensure_ascii=escaped) for text in item[:4]) for escaped in (False, True)
-    )
+    item[0]: tuple(tuple(json.dumps(text, ensure_ascii=escaped) for text in item[:4]) for escaped in (False, True))
     for item in ITEMS
 }
 _FIXED_OFFSETS = tuple(
-    timezone(timedelta(minutes=minutes))
-    for minutes in (-600, -480, -300, -210, 0, 60, 120, 330, 345, 540, 600, 780)
+    timezone(timedelta(minutes=minutes)) for minutes in (-600, -480, -300, -210, 0, 60, 120, 330, 345, 540, 600, 780)
 )
 _BAD_SUBMITTED_AT = ("yesterday", "2023-13-45 10:00:00", "05/03/2021", "2022-02-30", "not a date")
 _BAD_TIMEZONES = ("Mars/Olympus_Mons", "Europe/Atlantis", "America/Gotham")
@@ -642,9 +639,7 @@ class _Generator:
             item = rng.pick(ITEMS)
             if item[0] not in exclude and item not in items:
                 items.append(item)
-        return [
-            Line(item, self.unit_price(item[4]), rng.weighted(_ONE_TO_FIVE, _QUANTITY_CUM)) for item in items
-        ]
+        return [Line(item, self.unit_price(item[4]), rng.weighted(_ONE_TO_FIVE, _QUANTITY_CUM)) for item in items]
 
     def unit_price(self, list_price: str) -> str:
         """The list price, sometimes discounted and rarely free."""
@@ -1018,8 +1013,7 @@ def json_array(objects: list[dict[str, str]], rng: Rng) -> str:
     roll = rng.random()
     if roll < 0.03:
         inner = ",\n".join(
-            "  {\n" + ",\n".join(f'    "{key}": {value}' for key, value in obj.items()) + "\n  }"
-            for obj in objects
+            "  {\n" + ",\n".join(f'    "{key}": {value}' for key, value in obj.items()) + "\n  }" for obj in objects
         )
         return "[\n" + inner + "\n]"
     item_sep, key_sep = (", ", ": ") if roll < 0.6 else (",", ":")
@@ -1272,9 +1266,7 @@ def _report_progress(done: int, orders: int, rows: int) -> None:
     print(f"generated {done}/{orders} orders ({100 * done // orders}%), {rows} rows written", file=sys.stderr)
 
 
-def generate_exports(
-    out_dir: Path, orders: int, files: int, seed: int, progress: bool = False
-) -> GenerationSummary:
+def generate_exports(out_dir: Path, orders: int, files: int, seed: int, progress: bool = False) -> GenerationSummary:
     """Write ``files`` export files holding ``orders`` orders, and ``expected_outcomes.csv``.
 
     The same arguments always produce byte-identical files. Memory stays flat in ``orders``.

@@ -210,9 +210,7 @@ def _load_file(connection: psycopg2.extensions.connection, export: _ExportFile) 
             _warn(f"{export.name}: ignoring unknown columns: {_names(export.unknown_columns)}")
         cursor.execute("select set_config(%s, %s, true)", (FILE_NAME_SETTING, export.name))
         rows = _copy_rows(cursor, export)
-        cursor.execute(
-            "update raw.export_files set row_count = %s where file_sha256 = %s", (rows, export.sha256)
-        )
+        cursor.execute("update raw.export_files set row_count = %s where file_sha256 = %s", (rows, export.sha256))
     return LoadResult(
         file_name=export.name,
         file_sha256=export.sha256,

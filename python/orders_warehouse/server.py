@@ -233,9 +233,7 @@ class LocalServer:
 
     def connect(self, database: str = "postgres") -> psycopg2.extensions.connection:
         """A new connection to ``database`` as user ``postgres`` over TCP."""
-        return psycopg2.connect(
-            host=LISTEN_HOST, port=self.port, user=SERVER_USER, dbname=database, connect_timeout=5
-        )
+        return psycopg2.connect(host=LISTEN_HOST, port=self.port, user=SERVER_USER, dbname=database, connect_timeout=5)
 
     def ensure_database(self, name: str) -> bool:
         """Create database ``name`` if it does not exist; True if it was created."""
@@ -286,9 +284,7 @@ class LocalServer:
         self.data_dir.mkdir(mode=0o700, exist_ok=True)
         self._chown_to_server_user(self.data_dir)
         if _is_root() and not _server_user_can_enter(self.data_dir):
-            raise ServerError(
-                f"the {SERVER_USER} user cannot enter {self.data_dir}: choose a data folder it can reach"
-            )
+            raise ServerError(f"the {SERVER_USER} user cannot enter {self.data_dir}: choose a data folder it can reach")
 
     def _initialise(self) -> None:
         _say(f"initialising a new warehouse in {self.data_dir}")

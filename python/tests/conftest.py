@@ -19,9 +19,9 @@ from pathlib import Path
 
 import psycopg2
 import pytest
+from dbt_project import DbtProject, sample_exports
 from psycopg2 import sql
 
-from dbt_project import DbtProject, sample_exports
 from orders_warehouse.server import LocalServer, ServerError
 from orders_warehouse.settings import ConnectionSettings
 

@@ -70,17 +70,13 @@ def test_doubled_export_gives_the_same_orders(sample_warehouse: DbtProject, doub
     assert _rows(doubled_warehouse.settings, statement) == sample_rows
 
 
-def test_doubled_export_gives_the_same_order_items(
-    sample_warehouse: DbtProject, doubled_warehouse: DbtProject
-) -> None:
+def test_doubled_export_gives_the_same_order_items(sample_warehouse: DbtProject, doubled_warehouse: DbtProject) -> None:
     statement = f"select {ORDER_ITEM_COLUMNS} from staging.stg_orders_export__order_items"
     assert _rows(doubled_warehouse.settings, statement) == _rows(sample_warehouse.settings, statement)
 
 
 def test_doubled_export_accounts_for_every_copy(sample_warehouse: DbtProject, doubled_warehouse: DbtProject) -> None:
-    statement = (
-        "select submission_outcome, count(*) from staging.base_orders_export__submissions_triaged group by 1"
-    )
+    statement = "select submission_outcome, count(*) from staging.base_orders_export__submissions_triaged group by 1"
     sample = dict(query(sample_warehouse.settings, statement))
     doubled = dict(query(doubled_warehouse.settings, statement))
     assert doubled["winning"] == sample["winning"]

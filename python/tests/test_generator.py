@@ -405,9 +405,7 @@ def reference_outcomes(rows: list[Row]) -> list[Row]:
         if not problems and instant is not None:
             key = (instant, int(row["submission_id"].removeprefix("SUB-")))
             winners[row["order_id"]] = max(winners.get(row["order_id"], key), key)
-    return [
-        reference_row(row, problems, instant, lines, winners, zones) for row, problems, instant, lines in read
-    ]
+    return [reference_row(row, problems, instant, lines, winners, zones) for row, problems, instant, lines in read]
 
 
 def reference_row(
@@ -481,9 +479,7 @@ def test_names_countries_and_guests(export_rows: list[Row], raw_export_rows: lis
     assert any("," in name for name in names) and any("," not in name for name in names)
     assert any("  " in name for name in names), "repeated spaces"
     assert any(name.isupper() for name in names) and any(name.islower() for name in names)
-    assert any(
-        re.search(r"(?i)mary ann|anna maria|john paul|sarah jane", re.sub(" +", " ", n)) for n in names
-    )
+    assert any(re.search(r"(?i)mary ann|anna maria|john paul|sarah jane", re.sub(" +", " ", n)) for n in names)
     spellings = {row[key].upper() for row in export_rows for key in ("customer_country", "store_country")}
     assert all(spellings & kind for kind in COUNTRY_SPELLINGS.values())
     guests = [row for row in export_rows if not row["customer_id"]]

@@ -89,12 +89,8 @@ def test_loads_every_row_unchanged(fresh_database: ConnectionSettings, tmp_path:
     assert result.describe() == "loaded 2 rows from orders_export_001.csv"
     loaded = raw_rows(fresh_database, ", ".join(EXPORT_COLUMNS))
     assert loaded == [tuple(row[c] for c in EXPORT_COLUMNS) for row in rows]
-    assert query(fresh_database, "select distinct _file_name from raw.orders_export") == [
-        ("orders_export_001.csv",)
-    ]
-    assert query(fresh_database, "select file_name, row_count from raw.export_files") == [
-        ("orders_export_001.csv", 2)
-    ]
+    assert query(fresh_database, "select distinct _file_name from raw.orders_export") == [("orders_export_001.csv",)]
+    assert query(fresh_database, "select file_name, row_count from raw.export_files") == [("orders_export_001.csv", 2)]
 
 
 def test_raw_table_columns_follow_the_contract(fresh_database: ConnectionSettings, tmp_path: Path) -> None:
@@ -125,9 +121,7 @@ def test_loading_the_same_file_twice_skips_it(fresh_database: ConnectionSettings
     assert again.skipped and count(fresh_database) == 2
 
 
-def test_columns_in_another_order_land_in_the_right_columns(
-    fresh_database: ConnectionSettings, tmp_path: Path
-) -> None:
+def test_columns_in_another_order_land_in_the_right_columns(fresh_database: ConnectionSettings, tmp_path: Path) -> None:
     columns = list(reversed(EXPORT_COLUMNS))
     row = export_row(7)
     load_files([write_export(tmp_path / "reordered.csv", [row], columns)], fresh_database)
@@ -148,18 +142,14 @@ def test_header_names_are_trimmed_and_lowercased(fresh_database: ConnectionSetti
     assert raw_rows(fresh_database, "submission_id, order_items") == [("S00001", ITEMS)]
 
 
-def test_file_without_prices_include_tax_loads_nulls(
-    fresh_database: ConnectionSettings, tmp_path: Path
-) -> None:
+def test_file_without_prices_include_tax_loads_nulls(fresh_database: ConnectionSettings, tmp_path: Path) -> None:
     columns = [c for c in EXPORT_COLUMNS if c != "prices_include_tax"]
     load_files([write_export(tmp_path / "old.csv", [export_row(1), export_row(2)], columns)], fresh_database)
 
     assert raw_rows(fresh_database, "order_id, prices_include_tax") == [("O00001", None), ("O00002", None)]
 
 
-def test_header_missing_a_required_column_is_refused(
-    fresh_database: ConnectionSettings, tmp_path: Path
-) -> None:
+def test_header_missing_a_required_column_is_refused(fresh_database: ConnectionSettings, tmp_path: Path) -> None:
     good = write_export(tmp_path / "good.csv", [export_row(1)])
     load_files([good], fresh_database)
     columns = [c for c in EXPORT_COLUMNS if c not in ("order_id", "currency")]
@@ -204,9 +194,7 @@ def test_unknown_extra_column_is_ignored_with_a_warning(
     assert query(fresh_database, "select distinct _file_name from raw.orders_export") == [("extra.csv",)]
 
 
-def test_invalid_utf8_is_refused_and_nothing_loads(
-    fresh_database: ConnectionSettings, tmp_path: Path
-) -> None:
+def test_invalid_utf8_is_refused_and_nothing_loads(fresh_database: ConnectionSettings, tmp_path: Path) -> None:
     path = write_export(tmp_path / "latin1.csv", [export_row(1), export_row(2)])
     path.write_bytes(path.read_bytes() + "O'Br\xe9\n".encode("latin-1"))
     path.write_bytes(path.read_bytes().replace(b"Ada Lovelace", "Ad\xe9 Lovelace".encode("latin-1")))
@@ -241,9 +229,7 @@ def test_quotes_commas_and_newlines_round_trip(
     [result] = load_files([write_export(tmp_path / "tricky.csv", rows, quoting=quoting)], fresh_database)
 
     assert result.rows == 2
-    assert raw_rows(fresh_database, ", ".join(EXPORT_COLUMNS)) == [
-        tuple(r[c] for c in EXPORT_COLUMNS) for r in rows
-    ]
+    assert raw_rows(fresh_database, ", ".join(EXPORT_COLUMNS)) == [tuple(r[c] for c in EXPORT_COLUMNS) for r in rows]
 
 
 @pytest.mark.parametrize("quoting", [csv.QUOTE_MINIMAL, csv.QUOTE_ALL])
