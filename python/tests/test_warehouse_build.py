@@ -12,6 +12,7 @@ import csv
 from collections import Counter
 from decimal import Decimal
 
+import psycopg2
 import pytest
 from conftest import query
 from dbt_project import SAMPLE_DIR, DbtProject
@@ -163,6 +164,28 @@ def test_guest_orders_point_at_the_guest_member(sample_warehouse: DbtProject) ->
     assert guest_members == 1
     assert guest_lines > 0
     assert null_keys == 0
+
+
+def test_marts_enforce_their_keys(sample_warehouse: DbtProject) -> None:
+    constraints = query(
+        sample_warehouse.settings,
+        """
+        select conrelid::regclass::text, contype, count(*)
+        from pg_constraint
+        where connamespace = 'marts'::regnamespace and contype in ('p', 'f')
+        group by 1, 2
+        """,
+    )
+    by_table = {(table, kind): count for table, kind, count in constraints}
+    for table in ("dim_customers", "dim_items", "dim_stores", "dim_date", "fct_order_items", "rpt_daily_revenue"):
+        assert by_table.get((f"marts.{table}", "p")) == 1, f"{table} has no primary key"
+    assert by_table[("marts.fct_order_items", "f")] == 4  # customers, items, stores, dates
+    with pytest.raises(psycopg2.errors.ForeignKeyViolation):
+        query(
+            sample_warehouse.settings,
+            "update marts.fct_order_items set customer_key = 'no such customer'"
+            " where order_item_key = (select min(order_item_key) from marts.fct_order_items)",
+        )
 
 
 def test_sql_is_lint_clean(sample_warehouse: DbtProject) -> None:
