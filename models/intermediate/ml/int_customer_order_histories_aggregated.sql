@@ -1,0 +1,231 @@
+{#
+    One row per (known customer, as-of date): the customer's orders as they were known on the as-of date,
+    aggregated into churn features. Point in time: an order counts with its latest version submitted
+    strictly before the as-of date (its date, status, lines and amounts as of then), and not at all when its
+    first version came on or after it. Nothing here reads the orders' current state.
+    Windows of N days cover the order dates in [as_of_date - N days, as_of_date).
+#}
+
+with
+
+order_version_items as (
+
+    select * from {{ ref('int_order_version_items_priced') }}
+
+),
+
+as_of_dates as (
+
+    select * from {{ ref('int_churn_as_of_dates_generated') }}
+
+),
+
+known_items as (
+
+    -- the lines of each known customer's orders, in the version that was the latest known on the as-of date
+    select
+        as_of_dates.as_of_date,
+        order_version_items.order_id,
+        order_version_items.customer_id,
+        order_version_items.customer_country_code,
+        order_version_items.item_category,
+        order_version_items.order_status,
+        order_version_items.quantity,
+        order_version_items.net_amount,
+        order_version_items.is_revenue,
+        order_version_items.order_date,
+        order_version_items.submitted_at,
+        {{ dbt.datediff(
+            'order_version_items.order_date', 'as_of_dates.as_of_date', 'day'
+        ) }} as days_before_as_of
+    from as_of_dates
+    inner join order_version_items
+        on
+            as_of_dates.as_of_date >= order_version_items.known_from_date
+            and (
+                order_version_items.superseded_from_date is null
+                or as_of_dates.as_of_date < order_version_items.superseded_from_date
+            )
+    where order_version_items.customer_id is not null
+
+),
+
+known_orders as (
+
+    select
+        as_of_date,
+        customer_id,
+        order_id,
+        customer_country_code,
+        order_status,
+        is_revenue,
+        order_date,
+        submitted_at,
+        days_before_as_of,
+        sum(quantity) as item_quantity,
+        sum(case when is_revenue then net_amount else 0 end) as net_revenue
+    from known_items
+    group by
+        as_of_date,
+        customer_id,
+        order_id,
+        customer_country_code,
+        order_status,
+        is_revenue,
+        order_date,
+        submitted_at,
+        days_before_as_of
+
+),
+
+order_features as (
+
+    select
+        as_of_date,
+        customer_id,
+
+        -- recency and tenure
+        min(days_before_as_of) as days_since_last_order,
+        max(days_before_as_of) as days_since_first_order,
+
+        -- frequency
+        count(case when days_before_as_of <= 30 then 1 end) as order_count_30d,
+        count(case when days_before_as_of <= 90 then 1 end) as order_count_90d,
+        count(case when days_before_as_of <= 365 then 1 end) as order_count_365d,
+        count(*) as order_count_lifetime,
+        count(case when days_before_as_of > 90 and days_before_as_of <= 180 then 1 end)
+            as order_count_prior_90d,
+
+        -- monetary
+        sum(case when days_before_as_of <= 30 then net_revenue else 0 end) as net_revenue_30d,
+        sum(case when days_before_as_of <= 90 then net_revenue else 0 end) as net_revenue_90d,
+        sum(case when days_before_as_of <= 365 then net_revenue else 0 end) as net_revenue_365d,
+        sum(net_revenue) as net_revenue_lifetime,
+        sum(case when days_before_as_of > 90 and days_before_as_of <= 180 then net_revenue else 0 end)
+            as net_revenue_prior_90d,
+        sum(net_revenue) / nullif(count(case when is_revenue then 1 end), 0) as average_order_value,
+        avg(case when is_revenue then item_quantity end) as average_basket_size,
+
+        -- order statuses
+        cast(count(case when not is_revenue then 1 end) as {{ dbt.type_numeric() }}) / count(*)
+            as cancelled_order_ratio,
+        cast(count(case when order_status = 'returned' then 1 end) as {{ dbt.type_numeric() }}) / count(*)
+            as returned_order_ratio,
+
+        -- rhythm
+        cast(max(days_before_as_of) - min(days_before_as_of) as {{ dbt.type_numeric() }})
+        / nullif(count(*) - 1, 0) as mean_days_between_orders
+
+    from known_orders
+    group by as_of_date, customer_id
+
+),
+
+category_revenue as (
+
+    select
+        as_of_date,
+        customer_id,
+        item_category,
+        sum(net_amount) as net_revenue
+    from known_items
+    where is_revenue and item_category is not null
+    group by as_of_date, customer_id, item_category
+
+),
+
+category_features as (
+
+    select
+        as_of_date,
+        customer_id,
+        count(*) as distinct_category_count,
+        max(net_revenue) / nullif(sum(net_revenue), 0) as top_category_revenue_share
+    from category_revenue
+    group by as_of_date, customer_id
+
+),
+
+ranked_orders as (
+
+    select
+        as_of_date,
+        customer_id,
+        customer_country_code,
+        row_number() over (
+            partition by as_of_date, customer_id
+            order by submitted_at desc, order_id desc
+        ) as recency
+    from known_orders
+
+),
+
+latest_countries as (
+
+    -- the country on the customer's latest submission known on the as-of date
+    select
+        as_of_date,
+        customer_id,
+        customer_country_code as country_code
+    from ranked_orders
+    where recency = 1
+
+),
+
+final as (
+
+    select
+        -- ids
+        order_features.customer_id,
+
+        -- customer as known on the as-of date
+        latest_countries.country_code,
+
+        -- recency and tenure
+        cast(order_features.days_since_last_order as integer) as days_since_last_order,
+        cast(order_features.days_since_first_order as integer) as days_since_first_order,
+
+        -- frequency
+        cast(order_features.order_count_30d as integer) as order_count_30d,
+        cast(order_features.order_count_90d as integer) as order_count_90d,
+        cast(order_features.order_count_365d as integer) as order_count_365d,
+        cast(order_features.order_count_lifetime as integer) as order_count_lifetime,
+        cast(order_features.order_count_prior_90d as integer) as order_count_prior_90d,
+        cast(order_features.order_count_90d - order_features.order_count_prior_90d as integer)
+            as order_count_trend_90d,
+
+        -- monetary
+        order_features.net_revenue_30d,
+        order_features.net_revenue_90d,
+        order_features.net_revenue_365d,
+        order_features.net_revenue_lifetime,
+        order_features.net_revenue_prior_90d,
+        order_features.net_revenue_90d - order_features.net_revenue_prior_90d as net_revenue_trend_90d,
+        order_features.average_order_value,
+
+        -- basket
+        order_features.average_basket_size,
+        cast(coalesce(category_features.distinct_category_count, 0) as integer) as distinct_category_count,
+        category_features.top_category_revenue_share,
+
+        -- order statuses and rhythm
+        order_features.cancelled_order_ratio,
+        order_features.returned_order_ratio,
+        order_features.mean_days_between_orders,
+
+        -- dates
+        order_features.as_of_date
+
+    from order_features
+    inner join latest_countries
+        on
+            order_features.as_of_date = latest_countries.as_of_date
+            and order_features.customer_id = latest_countries.customer_id
+    left join category_features
+        on
+            order_features.as_of_date = category_features.as_of_date
+            and order_features.customer_id = category_features.customer_id
+
+)
+
+select * from final

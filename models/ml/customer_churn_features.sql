@@ -1,0 +1,132 @@
+{#
+    The churn feature table: one row per (known customer, as-of date) for every customer who had ordered
+    before the as-of date. Features come from int_customer_order_histories_aggregated and use only what was
+    known before the as-of date (each order's latest version submitted strictly before it). The label uses
+    the orders' current state: churned when no non-cancelled order has an order date in
+    [as_of_date, as_of_date + var('churn_label_window_days') days). It is NULL (is_label_censored) when that
+    window ends after the last order date of the data. split is a fixed function of as_of_date.
+#}
+
+{%- set label_window_days = var('churn_label_window_days') | int %}
+
+with
+
+customer_histories as (
+
+    select * from {{ ref('int_customer_order_histories_aggregated') }}
+
+),
+
+orders as (
+
+    select * from {{ ref('int_orders') }}
+
+),
+
+data_bounds as (
+
+    select max(order_date) as last_order_date
+    from orders
+
+),
+
+customer_revenue_orders as (
+
+    select
+        customer_id,
+        order_date
+    from orders
+    where customer_id is not null and {{ is_revenue_order_status('order_status') }}
+
+),
+
+label_window_orders as (
+
+    select
+        customer_histories.customer_id,
+        customer_histories.as_of_date,
+        count(*) as order_count
+    from customer_histories
+    inner join customer_revenue_orders
+        on
+            customer_histories.customer_id = customer_revenue_orders.customer_id
+            and customer_histories.as_of_date <= customer_revenue_orders.order_date
+            and {{ dbt.dateadd('day', label_window_days, 'customer_histories.as_of_date') }}
+            > customer_revenue_orders.order_date
+    group by customer_histories.customer_id, customer_histories.as_of_date
+
+),
+
+labelled as (
+
+    select
+        customer_histories.*,
+        label_window_orders.order_count is null as has_no_order_in_label_window,
+        {{ dbt.dateadd('day', label_window_days, 'customer_histories.as_of_date') }}
+        > data_bounds.last_order_date as is_label_censored
+    from customer_histories
+    cross join data_bounds
+    left join label_window_orders
+        on
+            customer_histories.customer_id = label_window_orders.customer_id
+            and customer_histories.as_of_date = label_window_orders.as_of_date
+
+),
+
+final as (
+
+    select
+        -- ids
+        customer_id,
+
+        -- strings
+        country_code,
+        case
+            when as_of_date < cast('{{ var("churn_validation_start_date") }}' as date) then 'train'
+            when as_of_date < cast('{{ var("churn_test_start_date") }}' as date) then 'validation'
+            else 'test'
+        end as split,
+
+        -- recency and tenure
+        days_since_last_order,
+        days_since_first_order,
+
+        -- frequency
+        order_count_30d,
+        order_count_90d,
+        order_count_365d,
+        order_count_lifetime,
+        order_count_prior_90d,
+        order_count_trend_90d,
+
+        -- monetary
+        net_revenue_30d,
+        net_revenue_90d,
+        net_revenue_365d,
+        net_revenue_lifetime,
+        net_revenue_prior_90d,
+        net_revenue_trend_90d,
+        average_order_value,
+
+        -- basket
+        average_basket_size,
+        distinct_category_count,
+        top_category_revenue_share,
+
+        -- order statuses and rhythm
+        cancelled_order_ratio,
+        returned_order_ratio,
+        mean_days_between_orders,
+
+        -- label
+        case when not is_label_censored then has_no_order_in_label_window end as churned,
+        is_label_censored,
+
+        -- dates
+        as_of_date
+
+    from labelled
+
+)
+
+select * from final

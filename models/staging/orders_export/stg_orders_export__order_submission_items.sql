@@ -1,0 +1,45 @@
+{#
+    One row per order line of every interpretable submission (winning and superseded): the lines of every
+    version of every order, as submitted. The lines of quarantined submissions are left out.
+#}
+
+with
+
+submissions as (
+
+    select * from {{ ref('base_orders_export__submissions_triaged') }}
+
+),
+
+submission_lines as (
+
+    select * from {{ ref('base_orders_export__submission_lines') }}
+
+),
+
+final as (
+
+    select
+        -- ids
+        submission_lines.submission_id,
+        submission_lines.line_number,
+        submission_lines.order_id,
+        submission_lines.sku,
+
+        -- item as written on the line
+        submission_lines.item_name,
+        submission_lines.item_brand,
+        submission_lines.item_category,
+
+        -- numbers
+        submission_lines.quantity,
+        submission_lines.unit_price
+
+    from submission_lines
+    inner join submissions
+        on submission_lines.raw_row_id = submissions.raw_row_id
+    where submissions.submission_outcome != 'quarantined'
+
+)
+
+select * from final

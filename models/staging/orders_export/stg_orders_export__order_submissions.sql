@@ -1,0 +1,78 @@
+{#
+    One row per interpretable submission (winning and superseded; quarantined rows are left out): every
+    version of every order, as it was submitted. The point-in-time models read it to know what an order
+    looked like on a given day. Countries are resolved to ISO 3166-1 alpha-2 codes; personal data (names,
+    e-mail, address) is left out on purpose.
+#}
+
+with
+
+submissions as (
+
+    select * from {{ ref('base_orders_export__submissions_triaged') }}
+
+),
+
+country_spellings as (
+
+    select * from {{ ref('country_spellings') }}
+
+),
+
+interpretable_submissions as (
+
+    select * from submissions
+    where submission_outcome != 'quarantined'
+
+),
+
+numbered as (
+
+    select
+        *,
+        -- the triage's order of submissions (submitted_at, ties to the larger submission_id), ascending
+        row_number() over (
+            partition by order_id
+            order by submitted_at asc, {{ dbt.length('submission_id') }} asc, submission_id asc
+        ) as order_submission_number,
+        count(*) over (partition by order_id) as order_submission_count
+    from interpretable_submissions
+
+),
+
+final as (
+
+    select
+        -- ids
+        numbered.submission_id,
+        numbered.order_id,
+        numbered.customer_id,
+        numbered.store_id,
+
+        -- customer
+        customer_countries.country_code as customer_country_code,
+
+        -- order as submitted
+        numbered.order_status,
+        numbered.currency_code,
+        numbered.tax_rate,
+        numbered.fulfillment_seconds,
+        cast(numbered.order_submission_number as integer) as order_submission_number,
+        cast(numbered.order_submission_count as integer) as order_submission_count,
+
+        -- booleans
+        numbered.prices_include_tax,
+        numbered.customer_id is null as is_guest_order,
+        numbered.submission_outcome = 'winning' as is_winning_submission,
+
+        -- dates and timestamps
+        numbered.order_date,
+        numbered.submitted_at
+
+    from numbered
+    left join country_spellings as customer_countries
+        on numbered.customer_country_spelling = customer_countries.spelling
+
+)
+
+select * from final
