@@ -77,6 +77,11 @@ class DbtProject:
         """Run ``dbt <args>`` in the project folder and collect its results."""
         return self._run([str(BIN_DIR / "dbt"), *args], collect_results=True)
 
+    def build_without_tests(self) -> DbtResult:
+        """``dbt build`` of the seeds, models and snapshots only: for the intermediate steps of a scenario
+        whose last step runs the full ``dbt build`` (tests included)."""
+        return self.run("build", "--resource-type", "seed", "--resource-type", "model", "--resource-type", "snapshot")
+
     def sqlfluff(self, *args: str) -> DbtResult:
         """Run ``sqlfluff <args>`` in the project folder (the dbt templater reads this database)."""
         return self._run([str(BIN_DIR / "sqlfluff"), *args], collect_results=False)

@@ -2,26 +2,80 @@
     Third normal form: one row per known (non-guest) customer, in the latest state the orders show:
     the attributes of the customer's most recent winning submission (latest submitted_at, ties to the
     larger order_id) win as a whole, so an address never mixes an old city with a new postal code.
+    attributes_since is when that state began: the submission time of the first order of the latest run
+    of orders showing exactly these attributes (the history snapshot uses it as its validity start).
+    Incremental: a run recomputes the customers whose orders were judged again since its last run.
 #}
+
+{{ config(
+    materialized='incremental',
+    unique_key='customer_id',
+    incremental_strategy='delete+insert',
+    indexes=[
+        {'columns': ['customer_id'], 'unique': true},
+        {'columns': ['processed_at']},
+    ],
+) }}
 
 with
 
 orders as (
 
     select * from {{ ref('stg_orders_export__orders') }}
+    where customer_id is not null
 
 ),
 
-customer_versions as (
+customer_orders as (
+
+    select * from orders
+    {% if is_incremental() %}
+        where customer_id in (
+            select changed.customer_id from orders as changed
+            where changed.processed_at > {{ processed_at_watermark() }}
+        )
+    {% endif %}
+
+),
+
+attribute_changes as (
 
     select
         *,
+        {{ generate_surrogate_key([
+            'customer_first_name', 'customer_last_name', 'customer_email', 'customer_city',
+            'customer_postal_code', 'customer_country_code',
+        ]) }} as attributes_hash
+    from customer_orders
+
+),
+
+versions as (
+
+    select
+        *,
+        coalesce(
+            attributes_hash != lag(attributes_hash) over (
+                partition by customer_id order by submitted_at, order_id
+            ),
+            true
+        ) as starts_version,
         row_number() over (
-            partition by customer_id
-            order by submitted_at desc, order_id desc
+            partition by customer_id order by submitted_at desc, order_id desc
         ) as recency
-    from orders
-    where customer_id is not null
+    from attribute_changes
+
+),
+
+latest_versions as (
+
+    select
+        *,
+        -- UTC wall-clock time, the type dbt's snapshots record validity in
+        {{ utc_to_local(
+            'max(case when starts_version then submitted_at end) over (partition by customer_id)', "'UTC'"
+        ) }} as attributes_since
+    from versions
 
 ),
 
@@ -37,9 +91,13 @@ final as (
         customer_email as email,
         customer_city as city,
         customer_postal_code as postal_code,
-        customer_country_code as country_code
+        customer_country_code as country_code,
 
-    from customer_versions
+        -- history and lineage
+        attributes_since,
+        {{ processed_at() }} as processed_at
+
+    from latest_versions
     where recency = 1
 
 )

@@ -2,13 +2,28 @@
     Third normal form: one row per order, holding only what depends on the order itself. Customer and
     store attributes live in int_customers and int_stores (reached through customer_id and store_id);
     order lines live in int_order_items.
+    Incremental: a run rewrites the orders whose submissions were judged again since its last run.
 #}
+
+{{ config(
+    materialized='incremental',
+    unique_key='order_id',
+    incremental_strategy='delete+insert',
+    indexes=[
+        {'columns': ['order_id'], 'unique': true},
+        {'columns': ['customer_id']},
+        {'columns': ['processed_at']},
+    ],
+) }}
 
 with
 
 orders as (
 
     select * from {{ ref('stg_orders_export__orders') }}
+    {% if is_incremental() %}
+        where processed_at > {{ processed_at_watermark() }}
+    {% endif %}
 
 ),
 
@@ -29,7 +44,8 @@ final as (
         prices_include_tax,
         is_guest_order,
         order_date,
-        submitted_at
+        submitted_at,
+        {{ processed_at() }} as processed_at
 
     from orders
 

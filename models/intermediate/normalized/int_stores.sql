@@ -1,8 +1,20 @@
 {#
     Third normal form: one row per store, in the latest state the orders show: the attributes of the
     store's most recent winning submission (latest submitted_at, ties to the larger order_id) win as a
-    whole. A store renamed or moved shows its new name and address here; its history is snapshotted.
+    whole. A store renamed or moved shows its new name and address here; its history is snapshotted
+    (snapshots/), from attributes_since: when the store's current state began (the submission time of
+    the first order of the latest run of orders showing exactly these attributes).
+    Incremental: a run recomputes the stores whose orders were judged again since its last run.
 #}
+
+{{ config(
+    materialized='incremental',
+    unique_key='store_id',
+    incremental_strategy='delete+insert',
+    indexes=[
+        {'columns': ['store_id'], 'unique': true},
+    ],
+) }}
 
 with
 
@@ -12,15 +24,55 @@ orders as (
 
 ),
 
-store_versions as (
+store_orders as (
+
+    select * from orders
+    {% if is_incremental() %}
+        where store_id in (
+            select changed.store_id from orders as changed
+            where changed.processed_at > {{ processed_at_watermark() }}
+        )
+    {% endif %}
+
+),
+
+attribute_changes as (
 
     select
         *,
+        {{ generate_surrogate_key([
+            'store_name', 'store_city', 'store_postal_code', 'store_country_code', 'store_timezone',
+        ]) }} as attributes_hash
+    from store_orders
+
+),
+
+versions as (
+
+    select
+        *,
+        coalesce(
+            attributes_hash != lag(attributes_hash) over (
+                partition by store_id order by submitted_at, order_id
+            ),
+            true
+        ) as starts_version,
         row_number() over (
-            partition by store_id
-            order by submitted_at desc, order_id desc
+            partition by store_id order by submitted_at desc, order_id desc
         ) as recency
-    from orders
+    from attribute_changes
+
+),
+
+latest_versions as (
+
+    select
+        *,
+        -- UTC wall-clock time, the type dbt's snapshots record validity in
+        {{ utc_to_local(
+            'max(case when starts_version then submitted_at end) over (partition by store_id)', "'UTC'"
+        ) }} as attributes_since
+    from versions
 
 ),
 
@@ -35,9 +87,13 @@ final as (
         store_city as city,
         store_postal_code as postal_code,
         store_country_code as country_code,
-        store_timezone as timezone
+        store_timezone as timezone,
 
-    from store_versions
+        -- history and lineage
+        attributes_since,
+        {{ processed_at() }} as processed_at
+
+    from latest_versions
     where recency = 1
 
 )

@@ -2,7 +2,18 @@
     One row per order line, joined to its order and priced with the contract's money rules (macros/utils/money.sql):
     the net unit price, and the line's net, tax and gross amounts, exact (no rounding).
     This is the grain and the arithmetic of the star schema's fact and of the revenue summaries.
+    Incremental: a run replaces every line of the orders rewritten since its last run.
 #}
+
+{{ config(
+    materialized='incremental',
+    unique_key='order_id',
+    incremental_strategy='delete+insert',
+    indexes=[
+        {'columns': ['order_id', 'line_number'], 'unique': true},
+        {'columns': ['processed_at']},
+    ],
+) }}
 
 with
 
@@ -15,6 +26,9 @@ order_items as (
 orders as (
 
     select * from {{ ref('int_orders') }}
+    {% if is_incremental() %}
+        where processed_at > {{ processed_at_watermark() }}
+    {% endif %}
 
 ),
 
@@ -79,7 +93,8 @@ final as (
         prices_include_tax,
         is_revenue,
         order_date,
-        submitted_at
+        submitted_at,
+        {{ processed_at() }} as processed_at
     from priced
 
 )

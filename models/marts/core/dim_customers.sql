@@ -2,13 +2,25 @@
     Customer dimension: one row per known customer, plus one explicit "guest / unknown" member row that
     guest orders point at (their customer_id is NULL, and the surrogate key of NULL is the key of
     that row), so that no fact row ever has a NULL customer_key.
+    Incremental (merge on the key): a run updates the customers rewritten upstream since its last run
+    and adds new ones; it never deletes a member, so the fact's foreign keys hold throughout every build.
 #}
+
+{{ config(
+    materialized='incremental',
+    unique_key='customer_key',
+    incremental_strategy='merge',
+    on_schema_change='fail',
+) }}
 
 with
 
 customers as (
 
     select * from {{ ref('int_customers') }}
+    {% if is_incremental() %}
+        where processed_at > {{ processed_at_watermark() }}
+    {% endif %}
 
 ),
 
@@ -23,7 +35,8 @@ known_customers as (
         city,
         postal_code,
         country_code,
-        false as is_guest
+        false as is_guest,
+        {{ processed_at() }} as processed_at
     from customers
 
 ),
@@ -39,7 +52,8 @@ guest_member as (
         cast(null as {{ dbt.type_string() }}) as city,
         cast(null as {{ dbt.type_string() }}) as postal_code,
         cast(null as {{ dbt.type_string() }}) as country_code,
-        true as is_guest
+        true as is_guest,
+        {{ processed_at() }} as processed_at
 
 ),
 

@@ -5,6 +5,17 @@
     year in which they end.
 #}
 
+{#-
+    Incremental (merge on date_key): a run updates or adds days and never deletes one, so the fact's
+    foreign key to dim_date holds throughout every build.
+-#}
+{{ config(
+    materialized='incremental',
+    unique_key='date_key',
+    incremental_strategy='merge',
+    on_schema_change='fail',
+) }}
+
 {%- set fiscal_year_start_month = var('fiscal_year_start_month') | int -%}
 {%- if fiscal_year_start_month < 1 or fiscal_year_start_month > 12 -%}
     {{ exceptions.raise_compiler_error(

@@ -1,10 +1,23 @@
 {# Item dimension: one row per sku, with its latest name, brand and category. #}
+{#-
+    Incremental (merge on the key): a run updates the members rewritten upstream since its last run
+    and adds new ones; it never deletes a member, so the fact's foreign keys hold throughout every build.
+-#}
+{{ config(
+    materialized='incremental',
+    unique_key='item_key',
+    incremental_strategy='merge',
+    on_schema_change='fail',
+) }}
 
 with
 
 items as (
 
     select * from {{ ref('int_items') }}
+    {% if is_incremental() %}
+        where processed_at > {{ processed_at_watermark() }}
+    {% endif %}
 
 ),
 
@@ -15,7 +28,8 @@ final as (
         sku,
         item_name,
         brand,
-        category
+        category,
+        {{ processed_at() }} as processed_at
     from items
 
 )

@@ -1,10 +1,23 @@
 {# Store dimension: one row per store, in its latest state. #}
+{#-
+    Incremental (merge on the key): a run updates the members rewritten upstream since its last run
+    and adds new ones; it never deletes a member, so the fact's foreign keys hold throughout every build.
+-#}
+{{ config(
+    materialized='incremental',
+    unique_key='store_key',
+    incremental_strategy='merge',
+    on_schema_change='fail',
+) }}
 
 with
 
 stores as (
 
     select * from {{ ref('int_stores') }}
+    {% if is_incremental() %}
+        where processed_at > {{ processed_at_watermark() }}
+    {% endif %}
 
 ),
 
@@ -17,7 +30,8 @@ final as (
         city,
         postal_code,
         country_code,
-        timezone
+        timezone,
+        {{ processed_at() }} as processed_at
     from stores
 
 )

@@ -1,13 +1,33 @@
 {#
     The atomic-grain fact: one row per order line of every non-quarantined order (its winning
     submission). Cancelled orders stay, flagged by is_revenue = false. Amounts are exact numerics.
+    Incremental: a run replaces every line of the orders a new export touched (delete by order_id, then
+    insert, in one transaction), so a corrected order never leaves an orphaned or double-counted line.
 #}
+
+{{ config(
+    materialized='incremental',
+    unique_key='order_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+    indexes=[
+        {'columns': ['order_id']},
+        {'columns': ['order_date']},
+        {'columns': ['customer_key']},
+        {'columns': ['item_key']},
+        {'columns': ['store_key']},
+        {'columns': ['processed_at']},
+    ],
+) }}
 
 with
 
 order_items as (
 
     select * from {{ ref('int_order_items_priced') }}
+    {% if is_incremental() %}
+        where processed_at > {{ processed_at_watermark() }}
+    {% endif %}
 
 ),
 
@@ -39,7 +59,10 @@ final as (
 
         -- dates and timestamps
         order_date,
-        submitted_at
+        submitted_at,
+
+        -- audit
+        {{ processed_at() }} as processed_at
 
     from order_items
 

@@ -36,7 +36,10 @@ final as (
         submission_lines.unit_price,
 
         -- when the line was submitted, to pick the latest item attributes
-        submissions.submitted_at
+        submissions.submitted_at,
+
+        -- lineage
+        submissions.processed_at
 
     from submission_lines
     inner join submissions

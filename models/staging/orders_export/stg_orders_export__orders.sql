@@ -60,7 +60,8 @@ final as (
 
         -- lineage
         winning_submissions.source_file_name,
-        winning_submissions.loaded_at
+        winning_submissions.loaded_at,
+        winning_submissions.processed_at
 
     from winning_submissions
     left join country_spellings as customer_countries

@@ -33,7 +33,8 @@ final as (
 
         -- lineage
         source_file_name,
-        loaded_at
+        loaded_at,
+        processed_at
 
     from submissions
     where submission_outcome = 'quarantined'

@@ -2,13 +2,28 @@
     The order lines of every submission that passed the row-level checks, unnested from the JSON array
     parsed once in base_orders_export__submissions: one row per (submission, line_number). Line values
     are typed; a line that breaks the contract carries its reason in line_quarantine_reason.
+    Incremental: a run unnests only the submissions (re)processed since its last run.
 #}
+
+{{ config(
+    materialized='incremental',
+    unique_key='raw_row_id',
+    incremental_strategy='delete+insert',
+    indexes=[
+        {'columns': ['raw_row_id']},
+        {'columns': ['sku']},
+        {'columns': ['processed_at']},
+    ],
+) }}
 
 with
 
 submissions as (
 
     select * from {{ ref('base_orders_export__submissions') }}
+    {% if is_incremental() %}
+        where processed_at > {{ processed_at_watermark() }}
+    {% endif %}
 
 ),
 
@@ -85,7 +100,9 @@ final as (
             when quantity_value > {{ max_line_quantity() }} then 'quantity_out_of_range'
             when unit_price is null then 'non_numeric_unit_price'
             when unit_price < 0 then 'negative_unit_price'
-        end as line_quarantine_reason
+        end as line_quarantine_reason,
+
+        {{ processed_at() }} as processed_at
 
     from typed
 

@@ -2,13 +2,38 @@
     Every raw export row, typed and cleaned, one row per row loaded. Nothing is filtered here:
     rows that break the contract carry the reason in row_quarantine_reason, and the JSON order lines
     are parsed once, into order_items_json, for the line model to unnest.
+
+    Incremental: a run parses only the raw rows loaded since the last run, plus the rows set aside for
+    want of a store time zone (a later file may name the store's zone). The rules that look across rows
+    (a submission id seen before; the store's time zone) read the rows already processed, so an
+    incremental run and a full refresh give the same rows.
 #}
+
+{{ config(
+    materialized='incremental',
+    unique_key='raw_row_id',
+    incremental_strategy='delete+insert',
+    indexes=[
+        {'columns': ['raw_row_id'], 'unique': true},
+        {'columns': ['order_id']},
+        {'columns': ['submission_id']},
+        {'columns': ['processed_at']},
+    ],
+) }}
 
 with
 
 source as (
 
     select * from {{ source('orders_export', 'orders_export') }}
+    {% if is_incremental() %}
+        where
+            _row_id > (select coalesce(max(processed.raw_row_id), 0) from {{ this }} as processed)
+            or _row_id in (
+                select processed.raw_row_id from {{ this }} as processed
+                where processed.row_quarantine_reason = 'missing_store_timezone'
+            )
+    {% endif %}
 
 ),
 
@@ -94,19 +119,53 @@ parsed as (
             else 'unknown'
         end as order_status,
 
-        {{ is_known_timezone('store_timezone_as_exported') }} as is_store_timezone_known,
-
-        row_number() over (
-            partition by submission_id order by raw_row_id
-        ) as submission_id_occurrence
+        coalesce({{ is_known_timezone('store_timezone_as_exported') }}, false) as is_store_timezone_known
 
     from trimmed
 
 ),
 
+known_rows as (
+
+    -- every row processed so far, as far as the rules across rows need them
+    select
+        raw_row_id,
+        submission_id,
+        store_id,
+        store_timezone_as_exported,
+        is_store_timezone_known
+    from parsed
+    {% if is_incremental() %}
+        union all
+        select
+            previous.raw_row_id,
+            previous.submission_id,
+            previous.store_id,
+            previous.store_timezone_as_exported,
+            previous.is_store_timezone_known
+        from {{ this }} as previous
+        where not exists (
+            select 1 from parsed
+            where parsed.raw_row_id = previous.raw_row_id
+        )
+    {% endif %}
+
+),
+
+first_submissions as (
+
+    -- a submission id is the row loaded first with it; later rows with the same id are duplicates
+    select
+        submission_id,
+        min(raw_row_id) as first_raw_row_id
+    from known_rows
+    group by submission_id
+
+),
+
 store_timezones as (
 
-    -- The export leaves store_timezone empty on some rows: take it from the store's latest loaded
+    -- The export leaves store_timezone empty on some rows: take it from the store's earliest loaded
     -- row that names a known zone.
     select
         store_id,
@@ -115,11 +174,11 @@ store_timezones as (
         select
             store_id,
             store_timezone_as_exported,
-            row_number() over (partition by store_id order by raw_row_id desc) as recency
-        from parsed
+            row_number() over (partition by store_id order by raw_row_id) as load_rank
+        from known_rows
         where is_store_timezone_known
     ) as known_store_timezones
-    where recency = 1
+    where load_rank = 1
 
 ),
 
@@ -130,10 +189,13 @@ with_timezone as (
         case
             when parsed.is_store_timezone_known then parsed.store_timezone_as_exported
             else store_timezones.store_timezone
-        end as store_timezone
+        end as store_timezone,
+        parsed.raw_row_id > first_submissions.first_raw_row_id as is_duplicate_submission_id
     from parsed
     left join store_timezones
         on parsed.store_id = store_timezones.store_id
+    left join first_submissions
+        on parsed.submission_id = first_submissions.submission_id
 
 ),
 
@@ -206,6 +268,7 @@ final as (
         store_country_spelling,
         store_timezone,
         store_timezone_as_exported,
+        is_store_timezone_known,
 
         -- order
         order_status,
@@ -226,7 +289,7 @@ final as (
         -- the first contract violation of the row itself (line problems are judged per line)
         case
             when submission_id is null then 'missing_submission_id'
-            when submission_id_occurrence > 1 then 'duplicate_submission_id'
+            when is_duplicate_submission_id then 'duplicate_submission_id'
             when order_id is null then 'missing_order_id'
             when store_id is null then 'missing_store_id'
             when coalesce(currency_code, '') != 'USD' then 'unsupported_currency'
@@ -245,7 +308,8 @@ final as (
 
         -- lineage
         source_file_name,
-        loaded_at
+        loaded_at,
+        {{ processed_at() }} as processed_at
 
     from localized
 

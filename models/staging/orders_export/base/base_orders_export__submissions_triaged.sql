@@ -6,19 +6,59 @@
         larger submission_id);
       - superseded:  an interpretable submission that a later one of the same order replaced.
     Quarantine comes first, de-duplication second.
+
+    Incremental: a run judges again every submission of the orders that the newly processed rows touch
+    (a new submission can supersede an earlier one), and only those.
 #}
+
+{{ config(
+    materialized='incremental',
+    unique_key='raw_row_id',
+    incremental_strategy='delete+insert',
+    indexes=[
+        {'columns': ['raw_row_id'], 'unique': true},
+        {'columns': ['order_id']},
+        {'columns': ['customer_id']},
+        {'columns': ['store_id']},
+        {'columns': ['processed_at']},
+    ],
+) }}
 
 with
 
-submissions as (
+all_submissions as (
 
     select * from {{ ref('base_orders_export__submissions') }}
 
 ),
 
-submission_lines as (
+all_submission_lines as (
 
     select * from {{ ref('base_orders_export__submission_lines') }}
+
+),
+
+submissions as (
+
+    select * from all_submissions
+    {% if is_incremental() %}
+        -- the rows processed since the last run, and every other submission of their orders
+        where
+            processed_at > {{ processed_at_watermark() }}
+            or order_id in (
+                select changed.order_id from all_submissions as changed
+                where changed.processed_at > {{ processed_at_watermark() }}
+            )
+    {% endif %}
+
+),
+
+submission_lines as (
+
+    select * from all_submission_lines
+    {% if is_incremental() %}
+        where raw_row_id in (select submissions.raw_row_id from submissions)
+    {% endif %}
 
 ),
 
@@ -117,7 +157,8 @@ final as (
 
         -- lineage
         source_file_name,
-        loaded_at
+        loaded_at,
+        {{ processed_at() }} as processed_at
 
     from ranked
 

@@ -1,0 +1,110 @@
+"""Incremental builds: loading the sample file by file, with a `dbt build` after each, gives exactly the
+warehouse a single full build of all three files gives, and each build processes only what its file touched.
+
+The sample's later files hold resubmissions and corrections of orders from earlier files, so this also proves
+that a late correction replaces the original's lines everywhere (no orphaned lines, no double counting).
+"""
+
+from __future__ import annotations
+
+import pytest
+from conftest import query
+from dbt_project import DbtProject, sample_exports
+
+from orders_warehouse.server import LocalServer
+from orders_warehouse.settings import ConnectionSettings
+
+# Columns that record when or from where a row was processed, not what it says.
+AUDIT_COLUMNS = ("processed_at", "loaded_at", "source_file_name")
+COMPARED_SCHEMAS = ("staging", "intermediate", "marts")
+
+
+@pytest.fixture(scope="module")
+def incremental_warehouse(test_server: LocalServer, tmp_path_factory: pytest.TempPathFactory) -> DbtProject:
+    """The sample loaded one file at a time, with an incremental `dbt build` after each."""
+    test_server.ensure_database("incremental_warehouse")
+    settings = ConnectionSettings(host="127.0.0.1", port=test_server.port, database="incremental_warehouse")
+    project = DbtProject(settings, tmp_path_factory.mktemp("incremental_warehouse"))
+    exports = sample_exports()
+    for export in exports:
+        project.load([export])
+        is_last = export == exports[-1]
+        project.build = project.run("build") if is_last else project.build_without_tests()
+        assert project.build.returncode == 0, f"dbt build after {export.name} failed:\n{project.build.tail()}"
+    return project
+
+
+def _tables(settings: ConnectionSettings) -> list[str]:
+    rows = query(
+        settings,
+        "select table_schema || '.' || table_name from information_schema.tables"
+        " where table_schema = any(%s) and table_type = 'BASE TABLE' order by 1",
+        (list(COMPARED_SCHEMAS),),
+    )
+    return [name for (name,) in rows]
+
+
+def _contents(settings: ConnectionSettings, table: str) -> list[str]:
+    schema, name = table.split(".")
+    columns = [
+        column
+        for (column,) in query(
+            settings,
+            "select column_name from information_schema.columns"
+            " where table_schema = %s and table_name = %s order by ordinal_position",
+            (schema, name),
+        )
+        if column not in AUDIT_COLUMNS
+    ]
+    return sorted(repr(row) for row in query(settings, f"select {', '.join(columns)} from {table}"))
+
+
+def test_incremental_builds_equal_a_full_build(sample_warehouse: DbtProject, incremental_warehouse: DbtProject) -> None:
+    tables = _tables(sample_warehouse.settings)
+    assert "marts.fct_order_items" in tables
+    assert _tables(incremental_warehouse.settings) == tables
+    for table in tables:
+        full = _contents(sample_warehouse.settings, table)
+        incremental = _contents(incremental_warehouse.settings, table)
+        assert incremental == full, f"{table} differs: {len(incremental)} rows vs {len(full)} in the full build"
+
+
+def test_each_incremental_build_processes_only_what_its_file_touched(incremental_warehouse: DbtProject) -> None:
+    last_file = sample_exports()[-1].name
+    [(file_rows, stamped_submissions, all_submissions)] = query(
+        incremental_warehouse.settings,
+        """
+        select
+            (select count(*) from raw.orders_export where _file_name = %s),
+            count(*) filter (where base_orders_export__submissions.processed_at = latest.processed_at),
+            count(*)
+        from staging.base_orders_export__submissions
+        cross join (
+            select max(processed_at) as processed_at from staging.base_orders_export__submissions
+        ) as latest
+        """,
+        (last_file,),
+    )
+    assert stamped_submissions == file_rows < all_submissions
+    [(stamped_lines, all_lines, touched_lines)] = query(
+        incremental_warehouse.settings,
+        """
+        select
+            count(*) filter (where processed_at = (select max(processed_at) from marts.fct_order_items)),
+            count(*),
+            count(*) filter (where order_id in (
+                select order_id from staging.base_orders_export__submissions where source_file_name = %s
+            ))
+        from marts.fct_order_items
+        """,
+        (last_file,),
+    )
+    assert stamped_lines == touched_lines < all_lines / 2
+
+
+def test_marts_keep_their_foreign_keys_through_incremental_builds(incremental_warehouse: DbtProject) -> None:
+    [(foreign_keys,)] = query(
+        incremental_warehouse.settings,
+        "select count(*) from pg_constraint where conrelid = 'marts.fct_order_items'::regclass and contype = 'f'",
+    )
+    assert foreign_keys == 4
