@@ -1,10 +1,12 @@
-"""The ``orders-warehouse`` command: run the local warehouse, load exports, generate sample data."""
+"""The ``orders-warehouse`` command: run the local warehouse, load exports, generate sample data, churn features."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
+
+import psycopg2
 
 from orders_warehouse import generator, loader, server
 from orders_warehouse.settings import ConnectionSettings
@@ -75,6 +77,35 @@ def _generate_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def _features_command(args: argparse.Namespace) -> int:
+    from orders_warehouse import features  # imported here: pandas is slow to import for the other commands
+
+    try:
+        frame = features.load_churn_features(args.rows)
+    except psycopg2.Error as error:
+        print(f"cannot read {features.FEATURE_TABLE} (did `make build` run?): {error}", file=sys.stderr)
+        return 2
+    if args.out:
+        frame.to_csv(args.out, index=False)
+        print(f"wrote {len(frame)} {args.rows} rows of {features.FEATURE_TABLE} to {args.out}")
+    else:
+        print(f"{len(frame)} {args.rows} rows of {features.FEATURE_TABLE}, {frame.shape[1]} columns")
+        print(features.split_summary(frame).to_string())
+    return 0
+
+
+def _train_churn_example_command(args: argparse.Namespace) -> int:
+    from orders_warehouse import churn_example  # imported here: scikit-learn is slow to import
+
+    try:
+        report = churn_example.train_churn_example(Path(args.model_out))
+    except (psycopg2.Error, ValueError) as error:
+        print(f"cannot train the example churn model: {error}", file=sys.stderr)
+        return 2
+    print(report.describe())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="orders-warehouse", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -94,6 +125,15 @@ def build_parser() -> argparse.ArgumentParser:
     generate_parser.add_argument("--seed", type=int, default=42, help="random seed (same seed, same files)")
     generate_parser.add_argument("--out", default="data/generated", help="output folder")
     generate_parser.set_defaults(handler=_generate_command)
+
+    features_parser = commands.add_parser("features", help="read the churn feature table (ml schema)")
+    features_parser.add_argument("--rows", choices=["training", "scoring", "all"], default="training")
+    features_parser.add_argument("--out", default=None, help="write the rows to this CSV file (else: a summary)")
+    features_parser.set_defaults(handler=_features_command)
+
+    churn_parser = commands.add_parser("train-churn-example", help="train and validate the example churn model")
+    churn_parser.add_argument("--model-out", default="reports/churn_model.joblib", help="where to save the model")
+    churn_parser.set_defaults(handler=_train_churn_example_command)
     return parser
 
 
