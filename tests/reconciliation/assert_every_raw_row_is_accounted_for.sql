@@ -2,7 +2,10 @@
     Every raw export row ends up in exactly one place: the winning submission of its order (one per order in
     stg_orders_export__orders), a superseded duplicate, or quarantine. Returns a row for each count that does
     not reconcile; passes when there are none.
+    It reads the base models, private to the staging group, so it belongs to that group.
 #}
+
+{{ config(group='data_platform') }}
 
 with
 
