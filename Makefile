@@ -20,8 +20,11 @@ export DBT_PROFILES_DIR ?= $(CURDIR)
 
 # Export files to load: the committed sample by default.
 EXPORTS ?= $(sort $(wildcard data/sample/orders_export_*.csv))
+# Orders in the benchmark's generated exports (make bench), and its throwaway server's port.
+BENCH_ORDERS ?= 1000000
+BENCH_PORT ?= 5435
 
-.PHONY: help build test stop clean psql lint warehouse load transform
+.PHONY: help build test stop clean psql lint warehouse load transform bench
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -55,6 +58,9 @@ test: $(INSTALLED) ## lint the Python, then run every test (dbt build, unit test
 
 lint: $(INSTALLED) profiles.yml ## lint the SQL against the running warehouse (make test does this too)
 	$(BIN)/sqlfluff lint models tests analyses
+
+bench: $(INSTALLED) ## benchmark (not a test): BENCH_ORDERS orders on a throwaway server; report in reports/benchmark
+	$(BIN)/orders-warehouse bench --orders $(BENCH_ORDERS) --port $(BENCH_PORT) --out reports/benchmark
 
 psql: ## open psql on the warehouse
 	psql -h $(WAREHOUSE_HOST) -p $(WAREHOUSE_PORT) -U $(WAREHOUSE_USER) $(WAREHOUSE_DB)

@@ -106,6 +106,17 @@ def _train_churn_example_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def _bench_command(args: argparse.Namespace) -> int:
+    from orders_warehouse import bench  # imported here: psutil is only needed by the benchmark
+
+    try:
+        bench.main(orders=args.orders, port=args.port, out=Path(args.out), keep=args.keep, exports_dir=args.exports)
+    except (bench.BenchmarkError, server.ServerError) as error:
+        print(f"benchmark: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="orders-warehouse", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -134,6 +145,14 @@ def build_parser() -> argparse.ArgumentParser:
     churn_parser = commands.add_parser("train-churn-example", help="train and validate the example churn model")
     churn_parser.add_argument("--model-out", default="reports/churn_model.joblib", help="where to save the model")
     churn_parser.set_defaults(handler=_train_churn_example_command)
+
+    bench_parser = commands.add_parser("bench", help="benchmark load, builds and BI queries on a throwaway server")
+    bench_parser.add_argument("--orders", type=int, default=1_000_000, help="orders in the generated exports")
+    bench_parser.add_argument("--port", type=int, default=5435, help="port of the throwaway PostgreSQL")
+    bench_parser.add_argument("--out", default="reports/benchmark", help="folder of the report")
+    bench_parser.add_argument("--keep", action="store_true", help="leave the server and its folder in place")
+    bench_parser.add_argument("--exports", type=Path, default=None, help="write (or reuse) the exports here")
+    bench_parser.set_defaults(handler=_bench_command)
     return parser
 
 

@@ -1,0 +1,63 @@
+"""The benchmark's code path (``make bench``), end to end on a few hundred orders. It checks that every step
+runs and is reported, never how fast anything is."""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+
+import pytest
+
+from orders_warehouse import bench
+
+ORDERS = 300
+# Models, snapshots and seeds only: the data tests and unit tests run in `make test` already, and take most of
+# a build's time on a few hundred orders.
+BUILD_ARGS = ("--exclude", "resource_type:test", "resource_type:unit_test")
+STEPS = {"generate", "load", "floor_copy", "floor_unnest", "full_build", "load_increment", "incremental_build"}
+TARGETS = {"load", "full_build", "incremental_build", bench.bench_report.TEXTBOOK_QUERY, "memory"}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def report_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("benchmark")
+    bench.run_benchmark(orders=ORDERS, port=free_port(), out=out, build_args=BUILD_ARGS)
+    return out
+
+
+def test_the_report_files_are_written(report_folder: Path) -> None:
+    for name in ("benchmark.json", "benchmark.md", "benchmark.svg"):
+        assert (report_folder / name).stat().st_size > 0, name
+    assert (report_folder / "benchmark.svg").read_text().startswith("<svg")
+
+
+def test_every_step_is_timed_and_compared_to_the_floor(report_folder: Path) -> None:
+    report = json.loads((report_folder / "benchmark.json").read_text())
+    steps = {step["name"]: step for step in report["steps"]}
+    queries = {name for name in steps if name.startswith("query:")}
+    assert STEPS | {"feature_pull"} <= set(steps)
+    assert bench.bench_report.TEXTBOOK_QUERY in queries
+    assert report["floor_seconds"] > 0
+    for name in STEPS | queries:
+        assert steps[name]["seconds"] > 0, name
+        assert steps[name]["ratio_to_floor"] > 0, name
+        assert steps[name]["rows"] > 0, name
+        assert steps[name]["client_peak_bytes"] > 0 and steps[name]["server_peak_bytes"] > 0, name
+    assert steps["load"]["rows"] + steps["load_increment"]["rows"] == report["facts"]["raw_rows"]
+
+
+def test_the_builds_are_profiled_and_the_targets_evaluated(report_folder: Path) -> None:
+    report = json.loads((report_folder / "benchmark.json").read_text())
+    for build in ("full_build", "incremental_build"):
+        statuses = {node["status"] for node in report["builds"][build]}
+        assert statuses and statuses <= {"success", "pass", "no-op"}, build  # no-op: the exposure
+    assert {target["step"] for target in report["targets"]} == TARGETS
+    markdown = (report_folder / "benchmark.md").read_text()
+    assert "## Profile: full dbt build" in markdown and "| met? |" in markdown
