@@ -20,6 +20,11 @@ export DBT_PROFILES_DIR ?= $(CURDIR)
 
 # Export files to load: the committed sample by default.
 EXPORTS ?= $(sort $(wildcard data/sample/orders_export_*.csv))
+# Port of the docs site (make docs), and where make build keeps the artifacts of the last full build (make ci-slim).
+DOCS_PORT ?= 8080
+STATE_DIR := .state
+
+.PHONY: freshness docs gate ci-slim chromium
 # Orders in the benchmark's generated exports (make bench), and its throwaway server's port.
 BENCH_ORDERS ?= 1000000
 BENCH_PORT ?= 5435
@@ -38,7 +43,7 @@ $(INSTALLED): requirements.txt pyproject.toml
 profiles.yml:
 	cp profiles.example.yml profiles.yml
 
-build: $(INSTALLED) profiles.yml warehouse load transform ## set up, start the warehouse, load EXPORTS, dbt build
+build: $(INSTALLED) profiles.yml warehouse load freshness transform ## set up, start the warehouse, load EXPORTS, check freshness, dbt build
 	@$(BIN)/orders-warehouse server info
 
 warehouse: $(INSTALLED) ## start the local warehouse (a no-op when it runs)
@@ -50,14 +55,42 @@ load: $(INSTALLED) ## load EXPORTS into the raw schema (files already loaded are
 transform: $(INSTALLED) profiles.yml ## dbt deps + dbt build against the running warehouse
 	$(BIN)/dbt deps --quiet
 	$(BIN)/dbt build
+	@# The artifacts of this full build are the state make ci-slim compares with and defers to.
+	@mkdir -p $(STATE_DIR) && cp target/manifest.json $(STATE_DIR)/manifest.json
 
-test: $(INSTALLED) ## lint the Python, then run every test (dbt build, unit tests, SQL lint) on a throwaway PostgreSQL
+test: $(INSTALLED) chromium ## lint the Python, then run every test (dbt build, unit tests, SQL lint) on a throwaway PostgreSQL
 	$(BIN)/ruff check python
 	$(BIN)/ruff format --check python
 	$(BIN)/pytest
 
 lint: $(INSTALLED) profiles.yml ## lint the SQL against the running warehouse (make test does this too)
 	$(BIN)/sqlfluff lint models tests analyses
+
+freshness: $(INSTALLED) profiles.yml ## how fresh the loaded export is (dbt source freshness; make build runs it)
+	$(BIN)/dbt source freshness
+
+docs: $(INSTALLED) profiles.yml warehouse ## generate the dbt docs site (catalog from the warehouse), serve it on 127.0.0.1:DOCS_PORT (8080)
+	$(BIN)/dbt docs generate
+	@echo "docs site: http://127.0.0.1:$(DOCS_PORT)/ (Ctrl-C stops it)"
+	$(BIN)/dbt docs serve --host 127.0.0.1 --port $(DOCS_PORT) --no-browser
+
+gate: $(INSTALLED) profiles.yml ## check the project's conventions with dbt-bouncer (dbt-bouncer.yml) against the warehouse
+	$(BIN)/dbt docs generate --quiet
+	$(BIN)/dbt-bouncer run --config-file dbt-bouncer.yml
+
+ci-slim: $(INSTALLED) profiles.yml ## build only what changed since the last full build, and its descendants
+	@test -f $(STATE_DIR)/manifest.json || { echo "no $(STATE_DIR)/manifest.json: run make build first"; exit 1; }
+	$(BIN)/dbt build --select state:modified+ --defer --state $(STATE_DIR)
+
+chromium: ## install Debian's chromium for the docs-site browser test (as root; a no-op when it is installed)
+	@if [ -x /usr/bin/chromium ]; then \
+	    echo "chromium: $$(/usr/bin/chromium --version 2>/dev/null || echo /usr/bin/chromium)"; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; \
+	else \
+	    echo "chromium: /usr/bin/chromium is missing and this is not root: the docs-site browser test will be skipped"; \
+	    echo "          (install it with: sudo apt-get install --no-install-recommends chromium)"; \
+	fi
 
 bench: $(INSTALLED) ## benchmark (not a test): BENCH_ORDERS orders on a throwaway server; report in reports/benchmark
 	$(BIN)/orders-warehouse bench --orders $(BENCH_ORDERS) --port $(BENCH_PORT) --out reports/benchmark
@@ -70,4 +103,4 @@ stop: $(INSTALLED) ## stop the warehouse (its data stays)
 
 clean: $(INSTALLED) ## stop the warehouse and delete its data, dbt's target/ and logs
 	$(BIN)/orders-warehouse server destroy
-	rm -rf target dbt_packages logs
+	rm -rf target dbt_packages logs $(STATE_DIR)
