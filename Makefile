@@ -25,6 +25,7 @@ DOCS_PORT ?= 8080
 STATE_DIR := .state
 
 .PHONY: freshness docs gate ci-slim chromium
+
 # Orders in the benchmark's generated exports (make bench), and its throwaway server's port.
 BENCH_ORDERS ?= 1000000
 BENCH_PORT ?= 5435
