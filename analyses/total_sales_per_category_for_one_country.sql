@@ -1,17 +1,12 @@
--- The textbook star-schema query: total sales (net revenue) per item category for customers in one
--- country. Change the country code to taste. Cancelled orders are not revenue.
+-- The textbook star-schema question: total sales (net revenue) per item category for customers in one
+-- country, from the monthly summary (the same figures as the fact joined to dim_items and dim_customers).
+-- Change the country code to taste. Cancelled orders are not revenue.
 
 select
-    items.category,
-    sum(fact.net_amount) as net_revenue,
-    sum(fact.quantity) as units_sold
-from {{ ref('fct_order_items') }} as fact
-inner join {{ ref('dim_items') }} as items
-    on fact.item_key = items.item_key
-inner join {{ ref('dim_customers') }} as customers
-    on fact.customer_key = customers.customer_key
-where
-    fact.is_revenue
-    and customers.country_code = 'US'
-group by items.category
+    category,
+    sum(net_revenue) as net_revenue,
+    sum(quantity) as units_sold
+from {{ ref('rpt_monthly_revenue_by_customer_country') }}
+where customer_country_code = 'US'
+group by category
 order by net_revenue desc

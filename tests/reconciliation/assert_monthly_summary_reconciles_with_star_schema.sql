@@ -1,0 +1,57 @@
+{#
+    rpt_monthly_revenue_by_customer_country answers the star schema's question exactly: per month, customer
+    country and category, its revenue equals the fact's revenue lines joined to dim_customers, dim_items and
+    dim_date (the README's query, for every country at once). Returns each group that differs.
+#}
+
+with
+
+star_groups as (
+
+    select
+        dates.month_start_date,
+        customers.country_code as customer_country_code,
+        items.category,
+        count(distinct fact.order_id) as order_count,
+        count(*) as order_line_count,
+        sum(fact.quantity) as quantity,
+        sum(fact.net_amount) as net_revenue,
+        sum(fact.gross_amount) as gross_revenue
+    from {{ ref('fct_order_items') }} as fact
+    inner join {{ ref('dim_date') }} as dates
+        on fact.order_date = dates.date_day
+    inner join {{ ref('dim_items') }} as items
+        on fact.item_key = items.item_key
+    inner join {{ ref('dim_customers') }} as customers
+        on fact.customer_key = customers.customer_key
+    where fact.is_revenue
+    group by dates.month_start_date, customers.country_code, items.category
+
+),
+
+summary_groups as (
+
+    select * from {{ ref('rpt_monthly_revenue_by_customer_country') }}
+
+)
+
+select
+    coalesce(star_groups.month_start_date, summary_groups.month_start_date) as month_start_date,
+    coalesce(star_groups.customer_country_code, summary_groups.customer_country_code) as customer_country_code,
+    coalesce(star_groups.category, summary_groups.category) as category,
+    star_groups.net_revenue as star_net_revenue,
+    summary_groups.net_revenue as summary_net_revenue
+from star_groups
+full outer join summary_groups
+    on
+        star_groups.month_start_date = summary_groups.month_start_date
+        and star_groups.customer_country_code is not distinct from summary_groups.customer_country_code
+        and star_groups.category = summary_groups.category
+where
+    star_groups.month_start_date is null
+    or summary_groups.month_start_date is null
+    or star_groups.order_count != summary_groups.order_count
+    or star_groups.order_line_count != summary_groups.order_line_count
+    or star_groups.quantity != summary_groups.quantity
+    or star_groups.net_revenue != summary_groups.net_revenue
+    or star_groups.gross_revenue != summary_groups.gross_revenue
