@@ -6,6 +6,7 @@
   the test.
 - ``scratch_folder()``: a new temporary folder the ``postgres`` user can enter (for extra servers).
 - ``sample_warehouse``: the committed sample export loaded and built with ``dbt build``, once per session.
+- ``sample_docs``: ``dbt docs generate`` on that warehouse (manifest, catalog, semantic manifest, docs site), once.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import psycopg2
 import pytest
-from dbt_project import DbtProject, sample_exports
+from dbt_project import PROJECT_ROOT, DbtProject, sample_exports
 from psycopg2 import sql
 
 from orders_warehouse.server import LocalServer, ServerError
@@ -93,4 +94,28 @@ def sample_warehouse(test_server: LocalServer, tmp_path_factory: pytest.TempPath
     project.load(sample_exports())
     project.build = project.run("build")
     assert project.build.returncode == 0, f"dbt build failed on the sample:\n{project.build.tail()}"
+    return project
+
+
+# --------------------------------------------------------------------------- the docs of the built sample
+
+# What a dbt project folder holds that the shadow project of ``sample_docs`` must not link: its own artifacts.
+_NOT_LINKED = {".git", ".venv", "target", "logs", "profiles.yml", ".state", ".warehouse", "reports"}
+
+
+@pytest.fixture(scope="session")
+def sample_docs(sample_warehouse: DbtProject, tmp_path_factory: pytest.TempPathFactory) -> DbtProject:
+    """``dbt docs generate`` on the built sample, once: ``work_dir/target`` holds manifest.json, catalog.json,
+    semantic_manifest.json and the docs site (index.html).
+
+    ``work_dir`` is also a shadow of the project (symbolic links to its files, with its own profiles.yml and
+    target/), for the tools that read ``<project>/target`` and nothing else: run them with
+    ``DBT_PROJECT_DIR=work_dir`` (MetricFlow's ``mf``, dbt-bouncer).
+    """
+    project = DbtProject(sample_warehouse.settings, tmp_path_factory.mktemp("sample_docs"))
+    for entry in PROJECT_ROOT.iterdir():
+        if entry.name not in _NOT_LINKED and not (project.work_dir / entry.name).exists():
+            (project.work_dir / entry.name).symlink_to(entry)
+    generated = project.run("docs", "generate")
+    assert generated.returncode == 0, f"dbt docs generate failed on the sample:\n{generated.tail()}"
     return project

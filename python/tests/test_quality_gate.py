@@ -1,0 +1,106 @@
+"""The project's conventions, checked by dbt-bouncer (dbt-bouncer.yml) on the artifacts of the sample build.
+
+The same check as ``make gate``: documentation of every model, column, source, seed, macro and exposure,
+a primary-key test on every model, the layers' names and folders, source freshness, lineage rules (only
+staging reads sources, no hard-coded relations), access and contracts. A second test breaks a copy of the
+artifacts on purpose and checks that the gate names each broken rule.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+from dbt_project import BIN_DIR, PROJECT_ROOT, DbtProject
+
+CONFIG = PROJECT_ROOT / "dbt-bouncer.yml"
+
+
+def bouncer(artifacts_parent: Path, report: Path) -> tuple[subprocess.CompletedProcess[str], list[dict]]:
+    """Run dbt-bouncer on ``artifacts_parent/target``; return the process and the failed checks."""
+    completed = subprocess.run(
+        [
+            str(BIN_DIR / "dbt-bouncer"),
+            "run",
+            "--config-file",
+            str(CONFIG),
+            "--output-file",
+            str(report),
+            "--output-format",
+            "json",
+            "--output-only-failures",
+        ],
+        cwd=PROJECT_ROOT,
+        env={
+            **os.environ,
+            "DBT_PROJECT_DIR": str(artifacts_parent),  # dbt-bouncer reads $DBT_PROJECT_DIR/target
+            "DBT_BOUNCER_DISABLE_CONF_CACHE": "1",
+            "NO_COLOR": "1",
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    failures = json.loads(report.read_text()) if report.exists() else []
+    return completed, failures
+
+
+def test_the_project_passes_its_quality_gate(sample_docs: DbtProject, tmp_path: Path) -> None:
+    completed, failures = bouncer(sample_docs.work_dir, tmp_path / "report.json")
+    output = completed.stdout + completed.stderr
+    assert completed.returncode == 0 and not failures, f"dbt-bouncer failed:\n{output}\n{failures}"
+    assert "All checks passed" in output
+    assert "catalog.json" in output, "the column checks need the catalog"
+
+
+def test_the_gate_names_each_broken_convention(sample_docs: DbtProject, tmp_path: Path) -> None:
+    target = tmp_path / "project" / "target"
+    target.mkdir(parents=True)
+    for artifact in ("manifest.json", "catalog.json"):
+        shutil.copy(sample_docs.work_dir / "target" / artifact, target / artifact)
+    manifest = json.loads((target / "manifest.json").read_text())
+    nodes = manifest["nodes"]
+    # An undocumented model and an undocumented column.
+    nodes["model.orders_warehouse.fct_order_items"]["description"] = ""
+    nodes["model.orders_warehouse.dim_items"]["columns"]["brand"]["description"] = ""
+    # A mart that reads the raw source directly.
+    nodes["model.orders_warehouse.dim_stores"]["depends_on"]["nodes"].append(
+        "source.orders_warehouse.orders_export.orders_export"
+    )
+    # A model without its primary-key test.
+    int_items = "model.orders_warehouse.int_items"
+    int_items_tests = [key for key, node in nodes.items() if node.get("attached_node") == int_items]
+    for unique_id in int_items_tests:
+        del nodes[unique_id]
+    # A mart that is not public.
+    nodes["model.orders_warehouse.rpt_daily_revenue"]["access"] = "protected"
+    (target / "manifest.json").write_text(json.dumps(manifest))
+
+    completed, failures = bouncer(tmp_path / "project", tmp_path / "report.json")
+    assert completed.returncode != 0
+    failed = {(failure["check_run_id"].split(":")[0], failure["check_run_id"].split(":")[-1]) for failure in failures}
+    expected = {
+        ("check_model_description_populated", "fct_order_items"),
+        ("check_model_column_description_populated", "dim_items"),
+        ("check_lineage_source_cannot_be_used", "dim_stores"),
+        ("check_model_has_unique_test", "int_items"),
+        ("check_model_access", "rpt_daily_revenue"),
+    }
+    assert expected <= failed, f"not reported: {expected - failed}; reported: {sorted(failed)}"
+
+
+def test_pre_commit_config_is_valid() -> None:
+    completed = subprocess.run(
+        [str(BIN_DIR / "pre-commit"), "validate-config", ".pre-commit-config.yaml"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    hooks = (PROJECT_ROOT / ".pre-commit-config.yaml").read_text()
+    for hook in ("id: check-yaml", "id: ruff", "id: ruff-format", "id: sqlfluff-lint"):
+        assert hook in hooks
