@@ -67,8 +67,9 @@ test: $(INSTALLED) chromium ## lint the Python, then run every test (dbt build, 
 lint: $(INSTALLED) profiles.yml ## lint the SQL against the running warehouse (make test does this too)
 	$(BIN)/sqlfluff lint models tests analyses
 
-freshness: $(INSTALLED) profiles.yml ## how fresh the loaded export is (dbt source freshness; make build runs it)
-	$(BIN)/dbt source freshness
+freshness: $(INSTALLED) profiles.yml ## how fresh the loaded export is (dbt source freshness; make build shows it)
+	@# A stale export is reported (WARN/ERROR STALE above) without stopping the build of the data that is there.
+	$(BIN)/dbt source freshness || echo "freshness: the loaded export is stale (see above); building what is loaded"
 
 docs: $(INSTALLED) profiles.yml warehouse ## generate the dbt docs site (catalog from the warehouse), serve it on 127.0.0.1:DOCS_PORT (8080)
 	$(BIN)/dbt docs generate
