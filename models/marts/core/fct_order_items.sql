@@ -3,13 +3,24 @@
     submission). Cancelled orders stay, flagged by is_revenue = false. Amounts are exact numerics.
     Incremental: a run replaces every line of the orders a new export touched (delete by order_id, then
     insert, in one transaction), so a corrected order never leaves an orphaned or double-counted line.
+    The foreign keys to the dimensions are added once the first build has filled the table (post-hooks).
 #}
 
+-- depends_on: {{ ref('dim_customers') }}
+-- depends_on: {{ ref('dim_items') }}
+-- depends_on: {{ ref('dim_stores') }}
+-- depends_on: {{ ref('dim_date') }}
 {{ config(
     materialized='incremental',
     unique_key='order_id',
     incremental_strategy='delete+insert',
     on_schema_change='fail',
+    post_hook=[
+        "{{ ensure_foreign_key('customer_key', ref('dim_customers'), 'customer_key') }}",
+        "{{ ensure_foreign_key('item_key', ref('dim_items'), 'item_key') }}",
+        "{{ ensure_foreign_key('store_key', ref('dim_stores'), 'store_key') }}",
+        "{{ ensure_foreign_key('order_date', ref('dim_date'), 'date_day') }}",
+    ],
     indexes=[
         {'columns': ['order_id']},
         {'columns': ['order_date']},
