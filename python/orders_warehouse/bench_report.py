@@ -147,7 +147,9 @@ def _header(benchmark: Benchmark) -> str:
         "",
         f"Floor: {floor_seconds(benchmark):.2f} s (raw copy {_seconds(benchmark, 'floor_copy'):.2f} s + JSON unnest "
         f"{_seconds(benchmark, 'floor_unnest'):.2f} s). Peak RSS: the largest single process, client (bench, "
-        "loader, dbt, pandas) and PostgreSQL (a backend's RSS includes the shared buffers it touched).",
+        "loader, dbt, pandas) and PostgreSQL (a backend's RSS includes the shared buffers it touched). "
+        "Load avg: the machine's 1-minute load average at the end of the step (above the core count, other "
+        "work competed for the cores).",
     ]
     return "\n".join(lines)
 
@@ -157,8 +159,8 @@ def _steps_table(benchmark: Benchmark) -> str:
     rows = [
         "## Steps",
         "",
-        "| step | wall time | rows | rows/s | peak RSS client | peak RSS server | x floor | target | met? |",
-        "|---|---:|---:|---:|---:|---:|---:|---|---|",
+        "| step | wall time | rows | rows/s | peak RSS client | peak RSS server | load avg | x floor | target | met? |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|---|",
     ]
     for step in benchmark.steps:
         target = by_step.get(step.name)
@@ -166,7 +168,8 @@ def _steps_table(benchmark: Benchmark) -> str:
         rate = step.rows_per_second
         rows.append(
             f"| {step.label} | {_duration(step.seconds)} | {_count(step.rows)} | {_count(rate)} "
-            f"| {_mib(step.client_peak_bytes)} | {_mib(step.server_peak_bytes)} | {_ratio(ratio)} "
+            f"| {_mib(step.client_peak_bytes)} | {_mib(step.server_peak_bytes)} | {step.load_average:.1f} "
+            f"| {_ratio(ratio)} "
             f"| {target.description if target else ''} | {_met(target) if target else ''} |"
         )
     notes = [f"- {step.label}: {step.note}" for step in benchmark.steps if step.note]
