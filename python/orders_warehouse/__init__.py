@@ -4,5 +4,8 @@
 - ``server``: the project's own local PostgreSQL (start, stop, status), never one it did not start.
 - ``loader``: loads raw export files into the ``raw`` schema with ``COPY``, idempotently.
 - ``generator``: a deterministic generator of export files that exercise the whole source contract.
+- ``features``: the churn feature table as a pandas DataFrame, for data scientists.
+- ``churn_example``: an example churn model (logistic regression) trained on those features.
+- ``bench`` and ``bench_report``: ``make bench``, the benchmark and its report.
 - ``cli``: the ``orders-warehouse`` command that ties them together.
 """
