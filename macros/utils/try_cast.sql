@@ -48,9 +48,9 @@
     try_cast_<type>_by_exception casts inside an exception block: correct for any text, but the block starts
     a subtransaction on every call (about 10 microseconds, most of the staging models' time on a big export).
     So try_cast_<type> is a SQL function (PostgreSQL inlines it into the calling query) that casts directly
-    what a pattern vouches for and calls the exception block only for the rest. Both are parallel
-    restricted: a parallel worker cannot start a subtransaction ("cannot start subtransactions during a
-    parallel operation" on a big table's parallel plan).
+    what a pattern vouches for and calls the exception block only for the rest. Both are parallel unsafe:
+    no process of a parallel query, not even its leader, may start a subtransaction ("cannot start
+    subtransactions during a parallel operation" on a big table's parallel plan).
 #}
 {%- macro create_try_cast_functions() -%}
     {{ return(adapter.dispatch('create_try_cast_functions', 'orders_warehouse')()) }}
@@ -81,7 +81,7 @@
     {% for type_name, suffix in try_cast_function_types().items() %}
     create or replace function {{ try_cast_schema() }}.try_cast_{{ suffix }}_by_exception(raw_value text)
     returns {{ type_name }}
-    language plpgsql stable strict parallel restricted
+    language plpgsql stable strict parallel unsafe
     as $function$
     begin
         return raw_value::{{ type_name }};
@@ -92,7 +92,7 @@
 
     create or replace function {{ try_cast_schema() }}.try_cast_{{ suffix }}(raw_value text)
     returns {{ type_name }}
-    language sql stable parallel restricted
+    language sql stable parallel unsafe
     as $function$
         select
         {%- if type_name in fast_paths %}
