@@ -38,17 +38,29 @@ all_submission_lines as (
 
 ),
 
+{% if is_incremental() %}
+    changed_orders as (
+
+        -- the orders of the rows processed since the last run
+        select distinct changed.order_id
+        from all_submissions as changed
+        where changed.processed_at > {{ processed_at_watermark() }}
+
+    ),
+{% endif %}
+
 submissions as (
 
     select * from all_submissions
     {% if is_incremental() %}
-        -- the rows processed since the last run, and every other submission of their orders
-        where
-            processed_at > {{ processed_at_watermark() }}
-            or order_id in (
-                select changed.order_id from all_submissions as changed
-                where changed.processed_at > {{ processed_at_watermark() }}
-            )
+        -- the rows processed since the last run, and every other submission of their orders: two branches
+        -- and a join, not an OR of a subquery (which PostgreSQL evaluates row by row over a big table)
+        where processed_at > {{ processed_at_watermark() }}
+        union all
+        select all_submissions.* from all_submissions
+        inner join changed_orders
+            on all_submissions.order_id = changed_orders.order_id
+        where all_submissions.processed_at <= {{ processed_at_watermark() }}
     {% endif %}
 
 ),
