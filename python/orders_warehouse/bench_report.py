@@ -56,10 +56,12 @@ def ratio_to_floor(benchmark: Benchmark, step: Step) -> float | None:
 
 
 def targets(benchmark: Benchmark) -> list[Target]:
-    """Each target of the issue, evaluated on the benchmark's figures (those whose steps ran)."""
+    """Each target of the issue, evaluated on the benchmark's figures (those whose steps ran and succeeded)."""
     floor, copy = floor_seconds(benchmark), _seconds(benchmark, "floor_copy")
     load, full = _seconds(benchmark, "load"), _seconds(benchmark, "full_build")
     incremental, query = _seconds(benchmark, "incremental_build"), _seconds(benchmark, TEXTBOOK_QUERY)
+    full = full if _succeeded(benchmark, "full_build") else 0.0
+    incremental = incremental if _succeeded(benchmark, "incremental_build") else 0.0
     found: list[Target] = []
     if copy and load:
         found.append(
@@ -80,6 +82,11 @@ def targets(benchmark: Benchmark) -> list[Target]:
         found.append(Target(TEXTBOOK_QUERY, "median < 100 ms", measured, query < 0.1, 0.1 / floor if floor else None))
     found.append(_memory_target(benchmark))
     return found
+
+
+def _succeeded(benchmark: Benchmark, name: str) -> bool:
+    step = benchmark.step(name)
+    return step is not None and "FAILED" not in step.note
 
 
 def _memory_target(benchmark: Benchmark) -> Target:
