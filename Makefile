@@ -55,6 +55,7 @@ load: $(INSTALLED) ## load EXPORTS into the raw schema (files already loaded are
 
 transform: $(INSTALLED) profiles.yml ## dbt deps + dbt build against the running warehouse
 	$(BIN)/dbt deps --quiet
+	$(BIN)/orders-warehouse set-hash-key
 	$(BIN)/dbt build
 	@# The artifacts of this full build are the state make ci-slim compares with and defers to.
 	@mkdir -p $(STATE_DIR) && cp target/manifest.json $(STATE_DIR)/manifest.json

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import psycopg2
 
-from orders_warehouse import generator, loader, server
+from orders_warehouse import generator, governance, loader, server
 from orders_warehouse.settings import ConnectionSettings
 
 
@@ -117,6 +117,16 @@ def _bench_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def _set_hash_key_command(args: argparse.Namespace) -> int:
+    try:
+        outcome = governance.set_hash_key(ConnectionSettings.from_env())
+    except governance.HashKeyError as error:
+        print(f"refused: {error}", file=sys.stderr)
+        return 2
+    print(f"warning: {outcome.message}" if outcome.is_warning else outcome.message, file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="orders-warehouse", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -153,6 +163,9 @@ def build_parser() -> argparse.ArgumentParser:
     bench_parser.add_argument("--keep", action="store_true", help="leave the server and its folder in place")
     bench_parser.add_argument("--exports", type=Path, default=None, help="write (or reuse) the exports here")
     bench_parser.set_defaults(handler=_bench_command)
+
+    key_parser = commands.add_parser("set-hash-key", help="store the personal-data hash key from the environment")
+    key_parser.set_defaults(handler=_set_hash_key_command)
     return parser
 
 

@@ -7,6 +7,7 @@
 - ``scratch_folder()``: a new temporary folder the ``postgres`` user can enter (for extra servers).
 - ``sample_warehouse``: the committed sample export loaded and built with ``dbt build``, once per session.
 - ``sample_docs``: ``dbt docs generate`` on that warehouse (manifest, catalog, semantic manifest, docs site), once.
+- ``sample_copy``: a private copy of that warehouse for the tests of one module that change it.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import psycopg2
 import pytest
 from dbt_project import PROJECT_ROOT, DbtProject, sample_exports
 from psycopg2 import sql
+from warehouse_access import copy_database, drop_database
 
 from orders_warehouse.server import LocalServer, ServerError
 from orders_warehouse.settings import ConnectionSettings
@@ -119,3 +121,16 @@ def sample_docs(sample_warehouse: DbtProject, tmp_path_factory: pytest.TempPathF
     generated = project.run("docs", "generate")
     assert generated.returncode == 0, f"dbt docs generate failed on the sample:\n{generated.tail()}"
     return project
+
+
+@pytest.fixture(scope="module")
+def sample_copy(
+    sample_warehouse: DbtProject, test_server: LocalServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[DbtProject]:
+    """A copy of the built sample warehouse for the tests of one module that change it; dropped afterwards."""
+    name = f"sample_copy_{uuid.uuid4().hex[:12]}"
+    settings = copy_database(test_server, sample_warehouse.settings.database, name)
+    project = DbtProject(settings, tmp_path_factory.mktemp(name))
+    project.build = sample_warehouse.build
+    yield project
+    drop_database(test_server, name)

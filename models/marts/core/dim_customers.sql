@@ -2,6 +2,8 @@
     Customer dimension: one row per known customer, plus one explicit "guest / unknown" member row that
     guest orders point at (their customer_id is NULL, and the surrogate key of NULL is the key of
     that row), so that no fact row ever has a NULL customer_key.
+    Analysts read it: no names and no clear-text e-mail, only the e-mail's keyed hash (pii_hash) to count
+    distinct people, and the customer's city, postal code and country for geography.
     Incremental (merge on the key): a run updates the customers rewritten upstream since its last run
     and adds new ones; it never deletes a member, so the fact's foreign keys hold throughout every build.
 #}
@@ -29,9 +31,7 @@ known_customers as (
     select
         {{ generate_surrogate_key(['customer_id']) }} as customer_key,
         customer_id,
-        first_name,
-        last_name,
-        email,
+        {{ pii_hash('email') }} as email_hash,
         city,
         postal_code,
         country_code,
@@ -46,9 +46,7 @@ guest_member as (
     select
         {{ generate_surrogate_key(['null']) }} as customer_key,
         cast(null as {{ dbt.type_string() }}) as customer_id,
-        'Guest' as first_name,
-        cast(null as {{ dbt.type_string() }}) as last_name,
-        cast(null as {{ dbt.type_string() }}) as email,
+        cast(null as {{ dbt.type_string() }}) as email_hash,
         cast(null as {{ dbt.type_string() }}) as city,
         cast(null as {{ dbt.type_string() }}) as postal_code,
         cast(null as {{ dbt.type_string() }}) as country_code,

@@ -1,0 +1,48 @@
+{#
+    The register of personal columns, rewritten at the end of every dbt invocation (on-run-end): one row per
+    column that the project's YAML tags as personal data (`tags: [pii]` or `meta: {contains_pii: true}`) in a
+    relation the warehouse holds (sources, seeds, models that are not ephemeral, snapshots). The erasure
+    command (`orders-warehouse erase-customer`) and the tests read it, so that what is personal is said once,
+    in the YAML, next to the column.
+#}
+
+{%- macro is_personal_column(column) -%}
+    {{ return('pii' in (column.tags or []) or (column.meta or {}).get('contains_pii') is true) }}
+{%- endmacro -%}
+
+{# [(schema, relation name, column name, resource type)] of every personal column, sorted. #}
+{%- macro personal_columns() -%}
+    {%- set found = [] -%}
+    {%- for node in graph.nodes.values() | list + graph.sources.values() | list -%}
+        {%- set materialized = node.config.materialized if node.config else none -%}
+        {%- if node.resource_type in ['model', 'seed', 'snapshot', 'source'] and materialized != 'ephemeral' -%}
+            {%- set relation_name = node.identifier if node.resource_type == 'source' else node.alias -%}
+            {%- for column in node.columns.values() if is_personal_column(column) -%}
+                {%- do found.append((node.schema, relation_name, column.name, node.resource_type)) -%}
+            {%- endfor -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(found | unique | sort) }}
+{%- endmacro -%}
+
+{%- macro record_personal_columns() -%}
+    {%- set schema = governance_schema() -%}
+    create schema if not exists {{ schema }};
+    create table if not exists {{ schema }}.personal_columns (
+        table_schema text not null,
+        table_name text not null,
+        column_name text not null,
+        resource_type text not null,
+        primary key (table_schema, table_name, column_name)
+    );
+    delete from {{ schema }}.personal_columns;
+    {%- set columns = personal_columns() if execute else [] %}
+    {%- if columns %}
+    insert into {{ schema }}.personal_columns (table_schema, table_name, column_name, resource_type)
+    values
+        {%- for column in columns %}
+        ({% for part in column %}'{{ part | replace("'", "''") }}'{% if not loop.last %}, {% endif %}{% endfor %})
+        {%- if not loop.last %},{% endif %}
+        {%- endfor %};
+    {%- endif %}
+{%- endmacro -%}
