@@ -5,6 +5,7 @@
 - ``loader``: loads raw export files into the ``raw`` schema with ``COPY``, idempotently.
 - ``generator``: a deterministic generator of export files that exercise the whole source contract.
 - ``governance``: the key of the personal-data hash, from the environment into the warehouse.
+- ``erasure``: erases one customer's personal data from every layer (a data-protection request).
 - ``features``: the churn feature table as a pandas DataFrame, for data scientists.
 - ``churn_example``: an example churn model (logistic regression) trained on those features.
 - ``bench`` and ``bench_report``: ``make bench``, the benchmark and its report.

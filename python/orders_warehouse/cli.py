@@ -8,7 +8,7 @@ from pathlib import Path
 
 import psycopg2
 
-from orders_warehouse import generator, governance, loader, server
+from orders_warehouse import erasure, generator, governance, loader, server
 from orders_warehouse.settings import ConnectionSettings
 
 
@@ -127,6 +127,16 @@ def _set_hash_key_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def _erase_customer_command(args: argparse.Namespace) -> int:
+    try:
+        report = erasure.erase_customer(ConnectionSettings.from_env(), args.customer_id)
+    except erasure.ErasureError as error:
+        print(f"erasure refused: {error}", file=sys.stderr)
+        return 2
+    print(report.describe())
+    return 0 if report.rows else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="orders-warehouse", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -166,6 +176,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     key_parser = commands.add_parser("set-hash-key", help="store the personal-data hash key from the environment")
     key_parser.set_defaults(handler=_set_hash_key_command)
+
+    erase_parser = commands.add_parser("erase-customer", help="erase a customer's personal data from every layer")
+    erase_parser.add_argument("customer_id", help="the customer's id, as in the export's customer_id column")
+    erase_parser.set_defaults(handler=_erase_customer_command)
     return parser
 
 
