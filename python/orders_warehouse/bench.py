@@ -604,7 +604,8 @@ def run_benchmark(
     work_dir = _scratch_folder()
     server = LocalServer(data_dir=work_dir / "pgdata", port=port)
     benchmark = Benchmark(orders=orders, started_at=datetime.now(UTC).isoformat(timespec="seconds"), machine={})
-    run = BenchRun(orders, work_dir, server, Path(exports_dir or work_dir / "exports"), benchmark, tuple(build_args))
+    exports = Path(exports_dir or work_dir / "exports").absolute()  # children run in the project folder
+    run = BenchRun(orders, work_dir, server, exports, benchmark, tuple(build_args))
     try:
         _start(run)
         _run_steps(run)
