@@ -33,6 +33,8 @@ from pathlib import Path
 from typing import IO, Any, TypeVar
 from zoneinfo import ZoneInfo
 
+from orders_warehouse.loader import EXPORT_COLUMNS
+
 T = TypeVar("T")
 
 # ---------------------------------------------------------------------------------------------------
@@ -48,29 +50,8 @@ _MS_FROM_DAY = (MILLISECONDS_FROM - START_DATE).days
 _DAY_SECONDS = 86_400
 _OPEN, _CLOSE = 8 * 3600, 22 * 3600  # local wall-clock window of submissions: no DST gap or overlap
 
-COLUMNS: tuple[str, ...] = (
-    "submission_id",
-    "order_id",
-    "submitted_at",
-    "order_status",
-    "customer_id",
-    "customer_name",
-    "customer_email",
-    "customer_city",
-    "customer_postal_code",
-    "customer_country",
-    "store_id",
-    "store_name",
-    "store_city",
-    "store_postal_code",
-    "store_country",
-    "store_timezone",
-    "currency",
-    "prices_include_tax",
-    "tax_rate",
-    "fulfillment_time",
-    "order_items",
-)
+# The export's columns, in the contract's order: the loader's list, written once.
+COLUMNS: tuple[str, ...] = EXPORT_COLUMNS
 LEGACY_MISSING_COLUMN = "prices_include_tax"  # absent from the first file (older export format)
 
 ORACLE_COLUMNS: tuple[str, ...] = (

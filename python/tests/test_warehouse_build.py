@@ -17,18 +17,9 @@ import pytest
 from conftest import query
 from dbt_project import SAMPLE_DIR, DbtProject
 
-CONTRACT_QUARANTINE_REASONS = {
-    "malformed_order_items_json",
-    "empty_order_items",
-    "line_without_sku",
-    "non_positive_quantity",
-    "non_integer_quantity",
-    "negative_unit_price",
-    "non_numeric_unit_price",
-    "unparseable_submitted_at",
-    "unknown_store_timezone",
-    "unsupported_currency",
-}
+from orders_warehouse.generator import QUARANTINE_REASONS
+
+CONTRACT_QUARANTINE_REASONS = set(QUARANTINE_REASONS)  # the reasons the contract names
 SIX_PLACES = Decimal("0.000001")
 
 
