@@ -39,6 +39,15 @@
     ({{ json_column }} ->> '{{ member }}')
 {%- endmacro -%}
 
+{# A member of a JSON object as a JSON value (to ask its type), NULL when absent. #}
+{%- macro json_member(json_column, member) -%}
+    {{ return(adapter.dispatch('json_member', 'orders_warehouse')(json_column, member)) }}
+{%- endmacro -%}
+
+{%- macro postgres__json_member(json_column, member) -%}
+    ({{ json_column }} -> '{{ member }}')
+{%- endmacro -%}
+
 {#
     A FROM-clause fragment that turns each row of `relation_alias` into one row per element of its JSON
     array column, exposing `<element_alias>.element` and `<element_alias>.position` (1-based).

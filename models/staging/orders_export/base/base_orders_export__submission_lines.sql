@@ -49,7 +49,13 @@ extracted as (
         order_id,
         line_number,
         {{ json_type('line_json') }} = 'object' as is_line_object,
-        {{ clean_text(json_member_text('line_json', 'sku')) }} as sku,
+        -- a line's values are JSON strings or numbers (or null), never objects or arrays
+        {% for member in ['sku', 'name', 'brand', 'category', 'unit_price', 'quantity'] -%}
+            coalesce({{ json_type(json_member('line_json', member)) }} in ('object', 'array'), false)
+            {%- if not loop.last %} or {% endif %}
+        {% endfor -%} as has_nested_value,
+        {{ has_oversized_id([json_member_text('line_json', 'sku')]) }} as has_oversized_sku,
+        {{ clean_id(json_member_text('line_json', 'sku')) }} as sku,
         {{ squish_text(json_member_text('line_json', 'name')) }} as item_name,
         {{ squish_text(json_member_text('line_json', 'brand')) }} as item_brand,
         {{ squish_text(json_member_text('line_json', 'category')) }} as item_category,
@@ -93,7 +99,8 @@ final as (
 
         -- the first contract violation of the line
         case
-            when not is_line_object then 'malformed_order_items_json'
+            when not is_line_object or has_nested_value then 'malformed_order_items_json'
+            when has_oversized_sku then 'oversized_value'
             when sku is null then 'line_without_sku'
             when quantity_value is null or quantity_value != floor(quantity_value) then 'non_integer_quantity'
             when quantity_value <= 0 then 'non_positive_quantity'

@@ -42,10 +42,11 @@ trimmed as (
     select
         -- ids
         _row_id as raw_row_id,
-        {{ clean_text('submission_id') }} as submission_id,
-        {{ clean_text('order_id') }} as order_id,
-        {{ clean_text('customer_id') }} as customer_id,
-        {{ clean_text('store_id') }} as store_id,
+        {{ clean_id('submission_id') }} as submission_id,
+        {{ clean_id('order_id') }} as order_id,
+        {{ clean_id('customer_id') }} as customer_id,
+        {{ clean_id('store_id') }} as store_id,
+        {{ has_oversized_id(['submission_id', 'order_id', 'customer_id', 'store_id']) }} as has_oversized_id,
 
         -- customer
         {{ squish_text('customer_name') }} as customer_full_name,
@@ -288,6 +289,7 @@ final as (
 
         -- the first contract violation of the row itself (line problems are judged per line)
         case
+            when has_oversized_id then 'oversized_value'
             when submission_id is null then 'missing_submission_id'
             when is_duplicate_submission_id then 'duplicate_submission_id'
             when order_id is null then 'missing_order_id'
