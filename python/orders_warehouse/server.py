@@ -212,12 +212,16 @@ class LocalServer:
         self._wait_for_connection()
         return True
 
-    def stop(self) -> bool:
-        """Stop the server if it is running (the data stays); False if it was not running."""
+    def stop(self, mode: str = "fast") -> bool:
+        """Stop the server if it is running (the data stays); False if it was not running.
+
+        ``mode`` is pg_ctl's shutdown mode: ``fast`` (the default) or ``immediate``, which stops without a
+        checkpoint, like a crash (the next start recovers from the write-ahead log).
+        """
         if not self.is_running():
             return False
         _say(f"stopping PostgreSQL (data in {self.data_dir})")
-        result = self._pg_ctl("stop", "-w", "-m", "fast", check=False)
+        result = self._pg_ctl("stop", "-w", "-m", mode, check=False)
         if result.returncode != 0:
             raise ServerError(f"PostgreSQL did not stop:\n{result.stderr.strip()}")
         return True
