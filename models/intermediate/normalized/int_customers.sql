@@ -38,44 +38,16 @@ customer_orders as (
 
 ),
 
-attribute_changes as (
-
-    select
-        *,
-        {{ generate_surrogate_key([
-            'customer_first_name', 'customer_last_name', 'customer_email', 'customer_city',
-            'customer_postal_code', 'customer_country_code',
-        ]) }} as attributes_hash
-    from customer_orders
-
-),
-
-versions as (
-
-    select
-        *,
-        coalesce(
-            attributes_hash != lag(attributes_hash) over (
-                partition by customer_id order by submitted_at, order_id
-            ),
-            true
-        ) as starts_version,
-        row_number() over (
-            partition by customer_id order by submitted_at desc, order_id desc
-        ) as recency
-    from attribute_changes
-
-),
-
 latest_versions as (
 
-    select
-        *,
-        -- UTC wall-clock time, the type dbt's snapshots record validity in
-        {{ utc_to_local(
-            'max(case when starts_version then submitted_at end) over (partition by customer_id)', "'UTC'"
-        ) }} as attributes_since
-    from versions
+    {{ latest_attribute_versions(
+        'customer_orders',
+        'customer_id',
+        [
+            'customer_first_name', 'customer_last_name', 'customer_email', 'customer_city',
+            'customer_postal_code', 'customer_country_code',
+        ],
+    ) }}
 
 ),
 

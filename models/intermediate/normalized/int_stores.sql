@@ -36,43 +36,13 @@ store_orders as (
 
 ),
 
-attribute_changes as (
-
-    select
-        *,
-        {{ generate_surrogate_key([
-            'store_name', 'store_city', 'store_postal_code', 'store_country_code', 'store_timezone',
-        ]) }} as attributes_hash
-    from store_orders
-
-),
-
-versions as (
-
-    select
-        *,
-        coalesce(
-            attributes_hash != lag(attributes_hash) over (
-                partition by store_id order by submitted_at, order_id
-            ),
-            true
-        ) as starts_version,
-        row_number() over (
-            partition by store_id order by submitted_at desc, order_id desc
-        ) as recency
-    from attribute_changes
-
-),
-
 latest_versions as (
 
-    select
-        *,
-        -- UTC wall-clock time, the type dbt's snapshots record validity in
-        {{ utc_to_local(
-            'max(case when starts_version then submitted_at end) over (partition by store_id)', "'UTC'"
-        ) }} as attributes_since
-    from versions
+    {{ latest_attribute_versions(
+        'store_orders',
+        'store_id',
+        ['store_name', 'store_city', 'store_postal_code', 'store_country_code', 'store_timezone'],
+    ) }}
 
 ),
 
