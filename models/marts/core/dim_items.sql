@@ -1,4 +1,4 @@
-{# Item dimension: one row per sku, with its latest name, brand and category. #}
+{# Item dimension: one row per sku, with its latest name, brand and category ('unknown' when the export has none). #}
 {#-
     Incremental (merge on the key): a run updates the members rewritten upstream since its last run
     and adds new ones; it never deletes a member, so the fact's foreign keys hold throughout every build.
@@ -28,7 +28,7 @@ final as (
         sku,
         item_name,
         brand,
-        category,
+        {{ label_missing('category') }} as category,
         {{ processed_at() }} as processed_at
     from items
 

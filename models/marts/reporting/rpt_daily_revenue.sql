@@ -22,7 +22,7 @@ revenue_lines as (
     select
         order_items.order_date,
         order_items.store_id,
-        items.category,
+        {{ label_missing('items.category') }} as category,
         order_items.order_id,
         order_items.quantity,
         order_items.net_amount,

@@ -37,7 +37,7 @@ revenue_lines as (
 
     select
         customers.country_code as customer_country_code,
-        items.category,
+        {{ label_missing('items.category') }} as category,
         order_items.order_id,
         order_items.quantity,
         order_items.net_amount,
