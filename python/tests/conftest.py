@@ -9,7 +9,7 @@
 - ``sample_docs``: ``dbt docs generate`` on that warehouse (manifest, catalog, semantic manifest, docs site), once.
 - ``sample_copy``: a private copy of that warehouse for the tests of one module that change it.
 - ``duckdb_sample_warehouse``: the same sample loaded and built with ``dbt build`` on the ``duckdb`` target, in a
-  DuckDB file of its own (no server), once per session.
+  DuckDB file of its own (no server), once per test run.
 """
 
 from __future__ import annotations
@@ -103,7 +103,7 @@ def sample_warehouse(test_server: LocalServer, tmp_path_factory: pytest.TempPath
 
 @pytest.fixture(scope="session")
 def duckdb_sample_warehouse(tmp_path_factory: pytest.TempPathFactory) -> DbtProject:
-    """The committed sample export loaded and built with ``dbt build`` on the duckdb target, once per session.
+    """The committed sample export loaded and built with ``dbt build`` on the duckdb target, once per test run.
 
     The same models, seeds, data tests and unit tests as ``sample_warehouse`` must pass.
     """
