@@ -1,6 +1,7 @@
 # The orders warehouse. Two commands do everything on a fresh machine:
 #   make build   build the warehouse from the sample export (or EXPORTS="a.csv b.csv") and leave it running
-#   make test    run every test against a throwaway PostgreSQL of its own
+#                (make build TARGET=duckdb: the same warehouse in a local DuckDB file, no server)
+#   make test    run every test against a throwaway PostgreSQL of its own, and the sample build on DuckDB
 # See README.md.
 
 SHELL := /bin/bash
@@ -17,6 +18,20 @@ export WAREHOUSE_PORT ?= 5433
 export WAREHOUSE_USER ?= postgres
 export WAREHOUSE_DB ?= warehouse
 export DBT_PROFILES_DIR ?= $(CURDIR)
+# The profile's target: dev (PostgreSQL, the server above) or duckdb (the file WAREHOUSE_DUCKDB_PATH, no server).
+TARGET ?= dev
+export DBT_TARGET := $(TARGET)
+export WAREHOUSE_DUCKDB_PATH ?= $(CURDIR)/.warehouse/warehouse.duckdb
+ifeq ($(TARGET),duckdb)
+# An embedded file: no server to start, no roles, no hash key to store (README: Scaling out).
+SERVER_STEPS :=
+HASH_KEY_STEP := @echo "duckdb: no personal-data hash key on an embedded single-user file"
+WAREHOUSE_INFO := @echo "The warehouse is the DuckDB file $(WAREHOUSE_DUCKDB_PATH) (schemas raw, staging, intermediate, marts, ml)."
+else
+SERVER_STEPS := warehouse
+HASH_KEY_STEP := $(BIN)/orders-warehouse set-hash-key
+WAREHOUSE_INFO := @$(BIN)/orders-warehouse server info
+endif
 
 # Export files to load: the committed sample by default.
 EXPORTS ?= $(sort $(wildcard data/sample/orders_export_*.csv))
@@ -44,18 +59,18 @@ $(INSTALLED): requirements.txt pyproject.toml
 profiles.yml:
 	cp profiles.example.yml profiles.yml
 
-build: $(INSTALLED) profiles.yml warehouse load freshness transform ## set up, start the warehouse, load EXPORTS, check freshness, dbt build
-	@$(BIN)/orders-warehouse server info
+build: $(INSTALLED) profiles.yml $(SERVER_STEPS) load freshness transform ## set up, start the warehouse, load EXPORTS, check freshness, dbt build (TARGET=duckdb: no server)
+	$(WAREHOUSE_INFO)
 
 warehouse: $(INSTALLED) ## start the local warehouse (a no-op when it runs)
 	$(BIN)/orders-warehouse server start
 
 load: $(INSTALLED) ## load EXPORTS into the raw schema (files already loaded are skipped)
-	$(BIN)/orders-warehouse load $(EXPORTS)
+	$(BIN)/orders-warehouse load --target $(TARGET) $(EXPORTS)
 
 transform: $(INSTALLED) profiles.yml ## dbt deps + dbt build against the running warehouse
 	$(BIN)/dbt deps --quiet
-	$(BIN)/orders-warehouse set-hash-key
+	$(HASH_KEY_STEP)
 	$(BIN)/dbt build
 	@# The artifacts of this full build are the state make ci-slim compares with and defers to.
 	@mkdir -p $(STATE_DIR) && cp target/manifest.json $(STATE_DIR)/manifest.json
@@ -72,7 +87,7 @@ freshness: $(INSTALLED) profiles.yml ## how fresh the loaded export is (dbt sour
 	@# A stale export is reported (WARN/ERROR STALE above) without stopping the build of the data that is there.
 	$(BIN)/dbt source freshness || echo "freshness: the loaded export is stale (see above); building what is loaded"
 
-docs: $(INSTALLED) profiles.yml warehouse ## generate the dbt docs site (catalog from the warehouse), serve it on 127.0.0.1:DOCS_PORT (8080)
+docs: $(INSTALLED) profiles.yml $(SERVER_STEPS) ## generate the dbt docs site (catalog from the warehouse), serve it on 127.0.0.1:DOCS_PORT (8080)
 	$(BIN)/dbt docs generate
 	@echo "docs site: http://127.0.0.1:$(DOCS_PORT)/ (Ctrl-C stops it)"
 	$(BIN)/dbt docs serve --host 127.0.0.1 --port $(DOCS_PORT) --no-browser
@@ -106,4 +121,5 @@ stop: $(INSTALLED) ## stop the warehouse (its data stays)
 
 clean: $(INSTALLED) ## stop the warehouse and delete its data, dbt's target/ and logs
 	$(BIN)/orders-warehouse server destroy
+	rm -f $(WAREHOUSE_DUCKDB_PATH) $(WAREHOUSE_DUCKDB_PATH).wal
 	rm -rf target dbt_packages logs $(STATE_DIR)

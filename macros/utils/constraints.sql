@@ -22,3 +22,10 @@
     end
     $ensure_foreign_key$
 {%- endmacro -%}
+
+{#-
+    DuckDB cannot add a foreign key to an existing table (nor keep one across the drop and rebuild of the
+    dimension it references): nothing is added; the relationships data tests check the same keys on every build.
+#}
+{%- macro duckdb__ensure_foreign_key(column, to, to_column) -%}
+{%- endmacro -%}

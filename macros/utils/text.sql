@@ -26,6 +26,10 @@
     ({{ column }} ~ '{{ pattern }}')
 {%- endmacro -%}
 
+{%- macro duckdb__regexp_matches(column, pattern) -%}
+    regexp_matches({{ column }}, '{{ pattern }}')
+{%- endmacro -%}
+
 {# Replace every match of a regular expression. #}
 {%- macro regexp_replace(column, pattern, replacement) -%}
     {{ return(adapter.dispatch('regexp_replace', 'orders_warehouse')(column, pattern, replacement)) }}
@@ -39,6 +43,10 @@
     regexp_replace({{ column }}, '{{ pattern }}', '{{ replacement }}', 'g')
 {%- endmacro -%}
 
+{%- macro duckdb__regexp_replace(column, pattern, replacement) -%}
+    regexp_replace({{ column }}, '{{ pattern }}', '{{ replacement }}', 'g')
+{%- endmacro -%}
+
 {# Names in title case: 'mary ann SMITH' -> 'Mary Ann Smith'. #}
 {%- macro title_case(column) -%}
     {{ return(adapter.dispatch('title_case', 'orders_warehouse')(column)) }}
@@ -46,4 +54,18 @@
 
 {%- macro postgres__title_case(column) -%}
     initcap({{ column }})
+{%- endmacro -%}
+
+{#-
+    DuckDB has no initcap: the lower-cased text is cut into runs of letters and digits and runs of anything
+    else, and the first character of each run is upper-cased, as initcap does (Unicode letters included).
+#}
+{%- macro duckdb__title_case(column) -%}
+    array_to_string(
+        list_transform(
+            regexp_extract_all(lower({{ column }}), '[\pL\pN]+|[^\pL\pN]+'),
+            lambda text_run: upper(left(text_run, 1)) || substr(text_run, 2)
+        ),
+        ''
+    )
 {%- endmacro -%}

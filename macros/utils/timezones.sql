@@ -27,3 +27,16 @@
 {%- macro postgres__is_known_timezone(timezone) -%}
     ({{ timezone }} in (select pg_timezone_names.name from pg_catalog.pg_timezone_names))
 {%- endmacro -%}
+
+{#- DuckDB's ICU extension (built into its Python package) gives `at time zone` and the list of zones. #}
+{%- macro duckdb__local_to_utc(local_timestamp, timezone) -%}
+    ({{ local_timestamp }} at time zone {{ timezone }})
+{%- endmacro -%}
+
+{%- macro duckdb__utc_to_local(absolute_timestamp, timezone) -%}
+    ({{ absolute_timestamp }} at time zone {{ timezone }})
+{%- endmacro -%}
+
+{%- macro duckdb__is_known_timezone(timezone) -%}
+    ({{ timezone }} in (select timezone_names.name from pg_timezone_names() as timezone_names))
+{%- endmacro -%}

@@ -15,6 +15,24 @@
     {{ dbt.safe_cast(field, type) }}
 {%- endmacro -%}
 
+{#-
+    DuckDB's try_cast, with the project's type names: numeric is the exact type of exact_numeric_type()
+    (DuckDB's own numeric is decimal(18, 3)), jsonb is json, and an offset's Z may be lower case as PostgreSQL
+    accepts it.
+#}
+{%- macro duckdb__try_cast(field, type) -%}
+    {%- set type_key = type | lower | trim -%}
+    {%- if type_key == 'numeric' -%}
+        try_cast({{ field }} as {{ exact_numeric_type() }})
+    {%- elif type_key == 'jsonb' -%}
+        try_cast({{ field }} as json)
+    {%- elif type_key == 'timestamptz' -%}
+        try_cast(upper({{ field }}) as timestamptz)
+    {%- else -%}
+        try_cast({{ field }} as {{ type }})
+    {%- endif -%}
+{%- endmacro -%}
+
 {%- macro postgres__try_cast(field, type) -%}
     {%- set function_types = try_cast_function_types() -%}
     {%- set type_key = type | lower | trim -%}

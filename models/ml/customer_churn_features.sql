@@ -5,6 +5,7 @@
     the orders' current state: churned when no non-cancelled order has an order date in
     [as_of_date, as_of_date + var('churn_label_window_days') days). It is NULL (is_label_censored) when that
     window ends after the last order date of the data. split is a fixed function of as_of_date.
+    Averages and ratios go through as_exact_numeric (engines that divide in floating point cast them back).
 #}
 
 {%- set label_window_days = var('churn_label_window_days') | int %}
@@ -106,17 +107,17 @@ final as (
         net_revenue_lifetime,
         net_revenue_prior_90d,
         net_revenue_trend_90d,
-        average_order_value,
+        {{ as_exact_numeric('average_order_value') }} as average_order_value,
 
         -- basket
-        average_basket_size,
+        {{ as_exact_numeric('average_basket_size') }} as average_basket_size,
         distinct_category_count,
-        top_category_revenue_share,
+        {{ as_exact_numeric('top_category_revenue_share') }} as top_category_revenue_share,
 
         -- order statuses and rhythm
-        cancelled_order_ratio,
-        returned_order_ratio,
-        mean_days_between_orders,
+        {{ as_exact_numeric('cancelled_order_ratio') }} as cancelled_order_ratio,
+        {{ as_exact_numeric('returned_order_ratio') }} as returned_order_ratio,
+        {{ as_exact_numeric('mean_days_between_orders') }} as mean_days_between_orders,
 
         -- label
         case when not is_label_censored then has_no_order_in_label_window end as churned,

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 import psycopg2
 
-from orders_warehouse import erasure, generator, governance, loader, server
+from orders_warehouse import duckdb_loader, erasure, generator, governance, loader, server
 from orders_warehouse.settings import ConnectionSettings
 
 
@@ -58,9 +59,12 @@ def connection_help(settings: ConnectionSettings) -> str:
 
 
 def _load_command(args: argparse.Namespace) -> int:
-    settings = ConnectionSettings.from_env()
+    files = [Path(p) for p in args.files]
     try:
-        results = loader.load_files([Path(p) for p in args.files], settings)
+        if args.target == "duckdb":
+            results = duckdb_loader.load_files(files)
+        else:
+            results = loader.load_files(files, ConnectionSettings.from_env())
     except loader.ExportRefused as refused:
         print(f"refused: {refused}", file=sys.stderr)
         return 2
@@ -148,6 +152,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     load_parser = commands.add_parser("load", help="load export files into the raw schema")
     load_parser.add_argument("files", nargs="+", help="CSV export files following the source contract")
+    load_parser.add_argument(
+        "--target",
+        default=os.environ.get("DBT_TARGET", "dev"),
+        help="the profile's target to load into: duckdb (the file $WAREHOUSE_DUCKDB_PATH) or any other"
+        " (PostgreSQL, from the WAREHOUSE_* variables); default $DBT_TARGET, else dev",
+    )
     load_parser.set_defaults(handler=_load_command)
 
     generate_parser = commands.add_parser("generate", help="write deterministic sample export files")

@@ -8,6 +8,8 @@
 - ``sample_warehouse``: the committed sample export loaded and built with ``dbt build``, once per session.
 - ``sample_docs``: ``dbt docs generate`` on that warehouse (manifest, catalog, semantic manifest, docs site), once.
 - ``sample_copy``: a private copy of that warehouse for the tests of one module that change it.
+- ``duckdb_sample_warehouse``: the same sample loaded and built with ``dbt build`` on the ``duckdb`` target, in a
+  DuckDB file of its own (no server), once per test run.
 """
 
 from __future__ import annotations
@@ -96,6 +98,20 @@ def sample_warehouse(test_server: LocalServer, tmp_path_factory: pytest.TempPath
     project.load(sample_exports())
     project.build = project.run("build")
     assert project.build.returncode == 0, f"dbt build failed on the sample:\n{project.build.tail()}"
+    return project
+
+
+@pytest.fixture(scope="session")
+def duckdb_sample_warehouse(tmp_path_factory: pytest.TempPathFactory) -> DbtProject:
+    """The committed sample export loaded and built with ``dbt build`` on the duckdb target, once per test run.
+
+    The same models, seeds, data tests and unit tests as ``sample_warehouse`` must pass.
+    """
+    work_dir = tmp_path_factory.mktemp("duckdb_sample_warehouse")
+    project = DbtProject(ConnectionSettings(), work_dir, duckdb_path=work_dir / "warehouse.duckdb")
+    project.load(sample_exports())
+    project.build = project.run("build")
+    assert project.build.returncode == 0, f"dbt build failed on the sample (DuckDB):\n{project.build.tail()}"
     return project
 
 

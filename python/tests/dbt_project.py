@@ -1,7 +1,8 @@
 """Run the project's dbt commands against a test database, the way ``make build`` does.
 
 Each ``DbtProject`` gets its own profiles folder (a copy of ``profiles.example.yml``), target folder and log
-folder, so tests never read a developer's ``profiles.yml`` nor overwrite their ``target/``.
+folder, so tests never read a developer's ``profiles.yml`` nor overwrite their ``target/``. A project given a
+``duckdb_path`` runs the profile's ``duckdb`` target on that file (no server) instead of PostgreSQL.
 """
 
 from __future__ import annotations
@@ -14,7 +15,10 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from orders_warehouse import loader
+import duckdb
+import psycopg2
+
+from orders_warehouse import duckdb_loader, loader
 from orders_warehouse.settings import ConnectionSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -54,6 +58,7 @@ class DbtProject:
     settings: ConnectionSettings
     work_dir: Path
     build: DbtResult | None = None  # the last full build, when a fixture made one
+    duckdb_path: Path | None = None  # the DuckDB file of the duckdb target; None: PostgreSQL (settings)
 
     def __post_init__(self) -> None:
         self.work_dir.mkdir(parents=True, exist_ok=True)
@@ -71,6 +76,8 @@ class DbtProject:
             "DBT_TARGET_PATH": str(self.work_dir / "target"),
             "DBT_LOG_PATH": str(self.work_dir / "logs"),
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+            "DBT_TARGET": "dev" if self.duckdb_path is None else "duckdb",
+            "WAREHOUSE_DUCKDB_PATH": str(self.duckdb_path or ""),
         }
 
     def run(self, *args: str) -> DbtResult:
@@ -88,7 +95,25 @@ class DbtProject:
 
     def load(self, files: list[Path]) -> list[loader.LoadResult]:
         """Load export files into this database's raw schema."""
+        if self.duckdb_path is not None:
+            return duckdb_loader.load_files(files, self.duckdb_path)
         return loader.load_files(files, self.settings)
+
+    def query(self, statement: str) -> list[tuple]:
+        """Run one read-only statement on this project's warehouse (PostgreSQL or DuckDB); return its rows."""
+        if self.duckdb_path is not None:
+            connection = duckdb.connect(str(self.duckdb_path), read_only=True)
+            try:
+                return connection.execute(statement).fetchall()
+            finally:
+                connection.close()
+        pg_connection = psycopg2.connect(self.settings.dsn())
+        try:
+            with pg_connection, pg_connection.cursor() as cursor:
+                cursor.execute(statement)
+                return cursor.fetchall()
+        finally:
+            pg_connection.close()
 
     def _run(self, command: list[str], collect_results: bool) -> DbtResult:
         results_file = self.work_dir / "target" / "run_results.json"

@@ -1,4 +1,5 @@
-"""The export loader against a real PostgreSQL: what lands in raw.orders_export, and what is refused."""
+"""The export loader against a real PostgreSQL: what lands in raw.orders_export, and what is refused; and the
+DuckDB loader, which must land the same rows in a DuckDB file."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ import io
 import json
 from pathlib import Path
 
+import duckdb
 import pytest
 from conftest import query
 
+from orders_warehouse import duckdb_loader
 from orders_warehouse.loader import EXPORT_COLUMNS, ExportRefused, load_files
 from orders_warehouse.settings import ConnectionSettings
 
@@ -255,3 +258,51 @@ def test_zero_byte_file_is_refused(fresh_database: ConnectionSettings, tmp_path:
 
     with pytest.raises(ExportRefused, match=r"nothing\.csv has no header row"):
         load_files([path], fresh_database)
+
+
+# --------------------------------------------------------------------------- the DuckDB loader (no server)
+
+
+def duckdb_raw_rows(path: Path, columns: str) -> list[tuple]:
+    connection = duckdb.connect(str(path), read_only=True)
+    try:
+        return connection.execute(f"select {columns} from raw.orders_export order by _row_id").fetchall()
+    finally:
+        connection.close()
+
+
+@pytest.mark.parametrize("quoting", [csv.QUOTE_MINIMAL, csv.QUOTE_ALL])
+def test_duckdb_loader_lands_what_the_postgresql_loader_lands(
+    fresh_database: ConnectionSettings, tmp_path: Path, quoting: int
+) -> None:
+    tricky = {
+        "customer_name": 'Smith, "Jo"\r\nsecond line\nthird',
+        "customer_city": "  ",
+        "customer_id": "",
+        "order_items": '[{"sku": "A,B", "name": "say \\"hi\\"", "unit_price": "1.50", "quantity": "1"}]',
+    }
+    rows = [export_row(number) for number in range(1, 40)] + [export_row(40, **tricky), export_row(41)]
+    columns = ["coupon_code", *reversed([c for c in EXPORT_COLUMNS if c != "prices_include_tax"])]
+    first = write_export(tmp_path / "first.csv", rows[:20], quoting=quoting)
+    second = write_export(tmp_path / "second.csv", rows[20:], columns, quoting=quoting)
+    warehouse_file = tmp_path / "warehouse.duckdb"
+
+    loaded = duckdb_loader.load_files([first, second], warehouse_file)
+    again = duckdb_loader.load_files([second], warehouse_file)
+    load_files([first, second], fresh_database)
+
+    assert [(result.rows, result.skipped) for result in loaded + again] == [(20, False), (21, False), (21, True)]
+    assert loaded[1].ignored_columns == ("coupon_code",)
+    every_column = ", ".join(["_row_id", *EXPORT_COLUMNS, "_file_name"])
+    assert duckdb_raw_rows(warehouse_file, every_column) == raw_rows(fresh_database, every_column)
+    assert duckdb_raw_rows(warehouse_file, "customer_id, customer_city")[39] == (None, "  ")
+
+
+def test_duckdb_loader_refuses_malformed_csv_and_keeps_nothing_of_it(tmp_path: Path) -> None:
+    path = write_export(tmp_path / "ragged.csv", [export_row(1)])
+    path.write_bytes(path.read_bytes() + b"only,three,fields\r\n")
+    warehouse_file = tmp_path / "warehouse.duckdb"
+
+    with pytest.raises(ExportRefused, match=r"ragged\.csv: DuckDB refused it"):
+        duckdb_loader.load_files([path], warehouse_file)
+    assert duckdb_raw_rows(warehouse_file, "_row_id") == []

@@ -1,4 +1,5 @@
-"""The sample export built end to end with ``dbt build`` on a real PostgreSQL, checked against the oracle.
+"""The sample export built end to end with ``dbt build`` on a real PostgreSQL and on DuckDB, checked against the
+oracle (every check runs on both engines, but the keys PostgreSQL enforces and the SQL lint).
 
 The generator writes ``expected_outcomes.csv`` beside the sample: for every submission, where it must end up
 (winning, superseded or quarantined with a reason) and, for winners, the order's date, status, customer,
@@ -23,6 +24,12 @@ CONTRACT_QUARANTINE_REASONS = set(QUARANTINE_REASONS)  # the reasons the contrac
 SIX_PLACES = Decimal("0.000001")
 
 
+@pytest.fixture(params=["postgres", "duckdb"])
+def built_sample(request: pytest.FixtureRequest) -> DbtProject:
+    """The sample built by ``dbt build`` on each engine: PostgreSQL, and the duckdb target's file (no server)."""
+    return request.getfixturevalue("sample_warehouse" if request.param == "postgres" else "duckdb_sample_warehouse")
+
+
 @pytest.fixture(scope="module")
 def oracle() -> dict[str, dict[str, str]]:
     """expected_outcomes.csv, by submission_id."""
@@ -30,8 +37,8 @@ def oracle() -> dict[str, dict[str, str]]:
         return {row["submission_id"]: row for row in csv.DictReader(handle)}
 
 
-def test_build_runs_every_model_test_and_unit_test(sample_warehouse: DbtProject) -> None:
-    build = sample_warehouse.build
+def test_build_runs_every_model_test_and_unit_test(built_sample: DbtProject) -> None:
+    build = built_sample.build
     assert build is not None
     statuses = build.statuses()
     done = {"success", "pass", "warn", "no-op"}  # no-op: an exposure (dbt builds nothing for it)
@@ -43,31 +50,29 @@ def test_build_runs_every_model_test_and_unit_test(sample_warehouse: DbtProject)
 
 
 def test_unknown_statuses_are_kept_and_reported_by_a_warning(
-    sample_warehouse: DbtProject, oracle: dict[str, dict[str, str]]
+    built_sample: DbtProject, oracle: dict[str, dict[str, str]]
 ) -> None:
     expected_unknown = sum(
         1 for row in oracle.values() if row["expected_outcome"] == "winning" and row["order_status"] == "unknown"
     )
     assert expected_unknown > 0, "the sample should contain unknown statuses"
-    statuses = sample_warehouse.build.statuses("test")  # type: ignore[union-attr]
+    statuses = built_sample.build.statuses("test")  # type: ignore[union-attr]
     warning = [node for node in statuses if "has_no_unknown_status" in node]
     assert warning and statuses[warning[0]] == "warn"
-    [(unknown,)] = query(
-        sample_warehouse.settings,
+    [(unknown,)] = built_sample.query(
         "select count(*) from staging.stg_orders_export__orders where order_status = 'unknown'",
     )
     assert unknown == expected_unknown
 
 
 def test_every_raw_row_has_the_outcome_the_oracle_expects(
-    sample_warehouse: DbtProject, oracle: dict[str, dict[str, str]]
+    built_sample: DbtProject, oracle: dict[str, dict[str, str]]
 ) -> None:
-    rows = query(
-        sample_warehouse.settings,
+    rows = built_sample.query(
         "select submission_id, submission_outcome, coalesce(quarantine_reason, '')"
         " from staging.base_orders_export__submissions_triaged",
     )
-    [(raw_count,)] = query(sample_warehouse.settings, "select count(*) from raw.orders_export")
+    [(raw_count,)] = built_sample.query("select count(*) from raw.orders_export")
     assert raw_count == len(oracle) == len(rows)
     actual = {submission: (outcome, reason) for submission, outcome, reason in rows}
     expected = {submission: (row["expected_outcome"], row["quarantine_reason"]) for submission, row in oracle.items()}
@@ -76,10 +81,9 @@ def test_every_raw_row_has_the_outcome_the_oracle_expects(
 
 
 def test_every_contract_quarantine_reason_is_produced_and_counted(
-    sample_warehouse: DbtProject, oracle: dict[str, dict[str, str]]
+    built_sample: DbtProject, oracle: dict[str, dict[str, str]]
 ) -> None:
-    rows = query(
-        sample_warehouse.settings,
+    rows = built_sample.query(
         "select quarantine_reason, count(*) from staging.stg_orders_export__quarantined_submissions group by 1",
     )
     actual = dict(rows)
@@ -88,9 +92,8 @@ def test_every_contract_quarantine_reason_is_produced_and_counted(
     assert set(actual) >= CONTRACT_QUARANTINE_REASONS
 
 
-def test_winning_orders_match_the_oracle(sample_warehouse: DbtProject, oracle: dict[str, dict[str, str]]) -> None:
-    rows = query(
-        sample_warehouse.settings,
+def test_winning_orders_match_the_oracle(built_sample: DbtProject, oracle: dict[str, dict[str, str]]) -> None:
+    rows = built_sample.query(
         """
         select
             orders.order_id,
@@ -130,10 +133,9 @@ def test_winning_orders_match_the_oracle(sample_warehouse: DbtProject, oracle: d
     assert not mismatches, f"{len(mismatches)} orders differ (actual, expected), e.g. {list(mismatches.items())[:3]}"
 
 
-def test_fact_totals_are_known_aggregates(sample_warehouse: DbtProject, oracle: dict[str, dict[str, str]]) -> None:
+def test_fact_totals_are_known_aggregates(built_sample: DbtProject, oracle: dict[str, dict[str, str]]) -> None:
     winners = [row for row in oracle.values() if row["expected_outcome"] == "winning"]
-    [(lines, net, gross)] = query(
-        sample_warehouse.settings,
+    [(lines, net, gross)] = built_sample.query(
         "select count(*), sum(net_amount), sum(gross_amount) from marts.fct_order_items",
     )
     assert lines == sum(int(row["line_count"]) for row in winners)
@@ -141,9 +143,8 @@ def test_fact_totals_are_known_aggregates(sample_warehouse: DbtProject, oracle: 
     assert abs(gross - sum(Decimal(row["gross_amount"]) for row in winners)) < Decimal("0.001")
 
 
-def test_guest_orders_point_at_the_guest_member(sample_warehouse: DbtProject) -> None:
-    [(guest_lines, guest_members, null_keys)] = query(
-        sample_warehouse.settings,
+def test_guest_orders_point_at_the_guest_member(built_sample: DbtProject) -> None:
+    [(guest_lines, guest_members, null_keys)] = built_sample.query(
         """
         select
             (select count(*) from marts.fct_order_items as fact

@@ -44,7 +44,7 @@ final as (
         category,
         count(distinct order_id) as order_count,
         count(*) as order_line_count,
-        sum(quantity) as quantity,
+        cast(sum(quantity) as {{ dbt.type_bigint() }}) as quantity,
         sum(net_amount) as net_revenue,
         sum(tax_amount) as tax_amount,
         sum(gross_amount) as gross_revenue,

@@ -21,6 +21,27 @@
     ],
 ) }}
 
+{#- A tax rate as a fraction: '7.25%' and '0.0725' are the same rate; empty means 0. #}
+{%- set tax_rate_fraction -%}
+case
+            when tax_rate_text is null then 0
+            when {{ dbt.right('tax_rate_text', 1) }} = '%'
+                then {{ try_cast("trim(rtrim(tax_rate_text, '%'))", 'numeric') }} * 0.01
+            else {{ try_cast('tax_rate_text', 'numeric') }}
+        end
+{%- endset %}
+{#- Fulfillment times are seconds before 2023-01-01 (store-local date), milliseconds from then on. #}
+{%- set fulfillment_seconds -%}
+case
+            when order_date < cast('2023-01-01' as date) then fulfillment_time_value
+            else fulfillment_time_value * 0.001
+        end
+{%- endset %}
+{#-
+    Both multiply rather than divide (a product of decimals is exact on every engine; DuckDB divides decimals in
+    floating point) and go through as_exact_numeric, the portable exact type.
+#}
+
 with
 
 source as (
@@ -102,12 +123,7 @@ parsed as (
             when prices_include_tax_text in ('false', 'no', '0') then false
         end as prices_include_tax,
 
-        case
-            when tax_rate_text is null then 0
-            when {{ dbt.right('tax_rate_text', 1) }} = '%'
-                then {{ try_cast("trim(rtrim(tax_rate_text, '%'))", 'numeric') }} / 100
-            else {{ try_cast('tax_rate_text', 'numeric') }}
-        end as tax_rate,
+        {{ as_exact_numeric(tax_rate_fraction) }} as tax_rate,
 
         {{ try_cast('fulfillment_time_text', 'numeric') }} as fulfillment_time_value,
 
@@ -279,10 +295,7 @@ final as (
         case when order_items_json is null then order_items_text end as unparsed_order_items,
         order_items_json,
         tax_rate,
-        case
-            when order_date < cast('2023-01-01' as date) then fulfillment_time_value
-            else fulfillment_time_value / 1000
-        end as fulfillment_seconds,
+        {{ as_exact_numeric(fulfillment_seconds) }} as fulfillment_seconds,
         prices_include_tax,
         order_date,
         submitted_at,
