@@ -1,7 +1,9 @@
 # The orders warehouse. Two commands do everything on a fresh machine:
 #   make build   build the warehouse from the sample export (or EXPORTS="a.csv b.csv") and leave it running
-#                (make build TARGET=duckdb: the same warehouse in a local DuckDB file, no server)
+#                (make build TARGET=duckdb: the same warehouse in a local DuckDB file, no server;
+#                 make build TARGET=spark: on a local Spark Thrift server of the project's, parquet tables)
 #   make test    run every test against a throwaway PostgreSQL of its own, and the sample build on DuckDB
+#   make test-spark   the sample built on Spark equals the PostgreSQL build (slow: not part of make test)
 # See README.md.
 
 SHELL := /bin/bash
@@ -18,11 +20,21 @@ export WAREHOUSE_PORT ?= 5433
 export WAREHOUSE_USER ?= postgres
 export WAREHOUSE_DB ?= warehouse
 export DBT_PROFILES_DIR ?= $(CURDIR)
-# The profile's target: dev (PostgreSQL, the server above) or duckdb (the file WAREHOUSE_DUCKDB_PATH, no server).
+# The profile's target: dev (PostgreSQL, the server above), duckdb (the file WAREHOUSE_DUCKDB_PATH, no server) or
+# spark (the project's Spark Thrift server on WAREHOUSE_SPARK_PORT, its data in WAREHOUSE_SPARK_DIR).
 TARGET ?= dev
 export DBT_TARGET := $(TARGET)
 export WAREHOUSE_DUCKDB_PATH ?= $(CURDIR)/.warehouse/warehouse.duckdb
-ifeq ($(TARGET),duckdb)
+export WAREHOUSE_SPARK_PORT ?= 10015
+export WAREHOUSE_SPARK_DIR ?= $(CURDIR)/.warehouse/spark
+ifeq ($(TARGET),spark)
+# A local Spark Thrift server: no roles, no hash key; snapshots are disabled there (README: Scaling out).
+SERVER_STEPS := spark-warehouse
+HASH_KEY_STEP := @echo "spark: no personal-data hash key on the local Thrift server (no users, no secret store)"
+WAREHOUSE_INFO := @$(BIN)/orders-warehouse spark-server status; echo "make stop TARGET=spark stops it."
+STOP_STEP := $(BIN)/orders-warehouse spark-server stop
+DESTROY_STEP := $(BIN)/orders-warehouse spark-server stop && rm -rf $(WAREHOUSE_SPARK_DIR)
+else ifeq ($(TARGET),duckdb)
 # An embedded file: no server to start, no roles, no hash key to store (README: Scaling out).
 SERVER_STEPS :=
 HASH_KEY_STEP := @echo "duckdb: no personal-data hash key on an embedded single-user file"
@@ -32,6 +44,8 @@ SERVER_STEPS := warehouse
 HASH_KEY_STEP := $(BIN)/orders-warehouse set-hash-key
 WAREHOUSE_INFO := @$(BIN)/orders-warehouse server info
 endif
+STOP_STEP ?= $(BIN)/orders-warehouse server stop
+DESTROY_STEP ?= $(BIN)/orders-warehouse server destroy
 
 # Export files to load: the committed sample by default.
 EXPORTS ?= $(sort $(wildcard data/sample/orders_export_*.csv))
@@ -45,7 +59,7 @@ STATE_DIR := .state
 BENCH_ORDERS ?= 1000000
 BENCH_PORT ?= 5435
 
-.PHONY: help build test stop clean psql lint warehouse load transform bench
+.PHONY: help build test test-spark stop clean psql lint warehouse spark-warehouse load transform bench
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -65,6 +79,9 @@ build: $(INSTALLED) profiles.yml $(SERVER_STEPS) load freshness transform ## set
 warehouse: $(INSTALLED) ## start the local warehouse (a no-op when it runs)
 	$(BIN)/orders-warehouse server start
 
+spark-warehouse: $(INSTALLED) ## start the project's local Spark Thrift server (a no-op when it runs)
+	$(BIN)/orders-warehouse spark-server start
+
 load: $(INSTALLED) ## load EXPORTS into the raw schema (files already loaded are skipped)
 	$(BIN)/orders-warehouse load --target $(TARGET) $(EXPORTS)
 
@@ -79,6 +96,9 @@ test: $(INSTALLED) chromium ## lint the Python, then run every test (dbt build, 
 	$(BIN)/ruff check python
 	$(BIN)/ruff format --check python
 	$(BIN)/pytest
+
+test-spark: $(INSTALLED) ## build the sample on a throwaway Spark Thrift server and compare it with PostgreSQL (slow)
+	$(BIN)/pytest -m spark python/tests/spark
 
 lint: $(INSTALLED) profiles.yml ## lint the SQL against the running warehouse (make test does this too)
 	$(BIN)/sqlfluff lint models tests analyses
@@ -116,10 +136,10 @@ bench: $(INSTALLED) ## benchmark (not a test): BENCH_ORDERS orders on a throwawa
 psql: ## open psql on the warehouse
 	psql -h $(WAREHOUSE_HOST) -p $(WAREHOUSE_PORT) -U $(WAREHOUSE_USER) $(WAREHOUSE_DB)
 
-stop: $(INSTALLED) ## stop the warehouse (its data stays)
-	$(BIN)/orders-warehouse server stop
+stop: $(INSTALLED) ## stop the warehouse (its data stays; TARGET=spark: the Spark Thrift server)
+	$(STOP_STEP)
 
-clean: $(INSTALLED) ## stop the warehouse and delete its data, dbt's target/ and logs
-	$(BIN)/orders-warehouse server destroy
+clean: $(INSTALLED) ## stop the warehouse and delete its data, dbt's target/ and logs (TARGET=spark: Spark's)
+	$(DESTROY_STEP)
 	rm -f $(WAREHOUSE_DUCKDB_PATH) $(WAREHOUSE_DUCKDB_PATH).wal
 	rm -rf target dbt_packages logs $(STATE_DIR)

@@ -149,3 +149,11 @@
 {%- macro duckdb__pii_hash(column) -%}
     cast(null as {{ dbt.type_string() }})
 {%- endmacro -%}
+
+{#-
+    The local Spark Thrift server has no users either (no authentication, loopback only) and no secret store:
+    as on DuckDB, no hash.
+#}
+{%- macro spark__pii_hash(column) -%}
+    cast(null as {{ dbt.type_string() }})
+{%- endmacro -%}

@@ -26,6 +26,15 @@
 {%- endmacro -%}
 
 {%- macro record_personal_columns() -%}
+    {{ return(adapter.dispatch('record_personal_columns', 'orders_warehouse')()) }}
+{%- endmacro -%}
+
+{#- Spark: erasure is PostgreSQL's (parquet files cannot be updated in place): no register. #}
+{%- macro spark__record_personal_columns() -%}
+    select 1
+{%- endmacro -%}
+
+{%- macro default__record_personal_columns() -%}
     {%- set schema = governance_schema() -%}
     create schema if not exists {{ schema }};
     create table if not exists {{ schema }}.personal_columns (

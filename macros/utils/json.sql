@@ -1,7 +1,8 @@
 {#
     JSON handling for the export's order_items column, one dispatched macro per operation so that the
     models stay the same on every warehouse. PostgreSQL implementations use jsonb, DuckDB ones its json
-    extension (built into DuckDB's Python package: nothing is downloaded).
+    extension (built into DuckDB's Python package: nothing is downloaded), Spark ones its JSON functions
+    on the text.
 #}
 
 {# Text -> JSON value, NULL when the text is not valid JSON. #}
@@ -100,4 +101,53 @@
                 then cast({{ relation_alias }}.{{ json_column }} as json[])
         end
     ) with ordinality as {{ element_alias }} (element, position)
+{%- endmacro -%}
+
+{#-
+    Spark (3.5) has no JSON type: a JSON value is its text, checked once by parse_json (Spark's JSON reader
+    stops at the end of the first complete value, so text after it is ignored). Members are read with
+    get_json_object, which gives JSON strings unquoted (as PostgreSQL's ->> does), nested values as JSON text
+    and numbers re-written from a double (12.50 gives 12.5: the same number).
+#}
+{%- macro spark__parse_json(text_column) -%}
+    case when get_json_object({{ text_column }}, '$') is not null then {{ text_column }} end
+{%- endmacro -%}
+
+{#- The type from the value's first character; a member's string value is unquoted text, so only arrays,
+    objects and JSON null are told apart reliably there (what the models ask of members). #}
+{%- macro spark__json_type(json_column) -%}
+    case left(ltrim({{ json_column }}), 1)
+        when '[' then 'array'
+        when '{' then 'object'
+        when '"' then 'string'
+        when 't' then 'boolean'
+        when 'f' then 'boolean'
+        when 'n' then 'null'
+        else 'number'
+    end
+{%- endmacro -%}
+
+{%- macro spark__json_array_length(json_column) -%}
+    size(from_json({{ json_column }}, 'array<string>'))
+{%- endmacro -%}
+
+{%- macro spark__json_member_text(json_column, member) -%}
+    get_json_object({{ json_column }}, '$.{{ member }}')
+{%- endmacro -%}
+
+{%- macro spark__json_member(json_column, member) -%}
+    get_json_object({{ json_column }}, '$.{{ member }}')
+{%- endmacro -%}
+
+{#- A lateral view of the array's elements as JSON text (a JSON null element as the text null) with their
+    1-based positions; text that is not an array gives no element. #}
+{%- macro spark__unnest_json_array(relation_alias, json_column, element_alias) -%}
+    lateral view inline(
+        transform(
+            from_json({{ relation_alias }}.{{ json_column }}, 'array<string>'),
+            (array_element, array_index) -> named_struct(
+                'element', coalesce(array_element, 'null'), 'position', array_index + 1
+            )
+        )
+    ) {{ element_alias }} as element, position
 {%- endmacro -%}

@@ -10,6 +10,8 @@
     back to exact_numeric_type() on engines that divide decimals in floating point (DuckDB).
 #}
 {%- macro net_unit_price(unit_price, tax_rate, prices_include_tax) -%}
+    {%- set unit_price = money_operand(unit_price, 'price') -%}
+    {%- set tax_rate = money_operand(tax_rate, 'rate') -%}
     {%- set amount -%}
     case
         when {{ prices_include_tax }} then {{ unit_price }} / (1 + {{ tax_rate }})
@@ -20,6 +22,9 @@
 {%- endmacro -%}
 
 {%- macro line_net_amount(quantity, unit_price, tax_rate, prices_include_tax) -%}
+    {%- set quantity = money_operand(quantity, 'quantity') -%}
+    {%- set unit_price = money_operand(unit_price, 'price') -%}
+    {%- set tax_rate = money_operand(tax_rate, 'rate') -%}
     {%- set amount -%}
     case
         when {{ prices_include_tax }} then {{ quantity }} * {{ unit_price }} / (1 + {{ tax_rate }})
@@ -30,6 +35,9 @@
 {%- endmacro -%}
 
 {%- macro line_gross_amount(quantity, unit_price, tax_rate, prices_include_tax) -%}
+    {%- set quantity = money_operand(quantity, 'quantity') -%}
+    {%- set unit_price = money_operand(unit_price, 'price') -%}
+    {%- set tax_rate = money_operand(tax_rate, 'rate') -%}
     {%- set amount -%}
     case
         when {{ prices_include_tax }} then {{ quantity }} * {{ unit_price }}
@@ -68,4 +76,32 @@
 
 {%- macro postgres__as_exact_numeric(expression) -%}
     {{ expression }}
+{%- endmacro -%}
+
+{#-
+    An operand of the money rules, as the engine's arithmetic needs it. Spark keeps at most 38 digits in a
+    decimal result and cuts the scale to 6 when the operands' declared digits exceed them (decimal(38, 10) x
+    decimal(38, 10) gives 6 decimals): its operands are narrowed to what the export's values need, so that
+    products are exact and quotients keep 12 decimals or more. Quantities: decimal(7, 0) (at most
+    max_line_quantity); prices: decimal(18, 10) (below 100,000,000); rates: decimal(12, 10) (below 1, or the
+    row is quarantined); amounts (a line's gross, to divide it): decimal(28, 10). A price of 100,000,000 or
+    more becomes NULL on Spark (and fails the not_null tests).
+    Elsewhere the operand is unchanged.
+#}
+{%- macro money_operand(expression, kind) -%}
+    {{ return(adapter.dispatch('money_operand', 'orders_warehouse')(expression, kind)) }}
+{%- endmacro -%}
+
+{%- macro default__money_operand(expression, kind) -%}
+    {{ return(expression) }}
+{%- endmacro -%}
+
+{%- macro spark__money_operand(expression, kind) -%}
+    {%- set types = {
+        'quantity': 'decimal(7, 0)',
+        'price': 'decimal(18, 10)',
+        'rate': 'decimal(12, 10)',
+        'amount': 'decimal(28, 10)',
+    } -%}
+    {{ return('cast(' ~ expression ~ ' as ' ~ types[kind] ~ ')') }}
 {%- endmacro -%}

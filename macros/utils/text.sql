@@ -69,3 +69,43 @@
         ''
     )
 {%- endmacro -%}
+
+{#-
+    Spark's string literals treat a backslash as an escape character: the pattern's backslashes are doubled
+    so that Spark's regular expression (Java's) receives them as written. rlike finds the pattern anywhere.
+#}
+{%- macro spark__regexp_matches(column, pattern) -%}
+    ({{ column }} rlike '{{ pattern | replace("\\", "\\\\") }}')
+{%- endmacro -%}
+
+{%- macro spark__regexp_replace(column, pattern, replacement) -%}
+    regexp_replace({{ column }}, '{{ pattern | replace("\\", "\\\\") }}', '{{ replacement }}')
+{%- endmacro -%}
+
+{#-
+    Spark's initcap only upper-cases after white space ('o''neil-jones' gives 'Neil-jones'), PostgreSQL's after any
+    character that is not a letter or digit: the DuckDB way, with Spark's lambdas (Java's \pL and \pN classes).
+#}
+{%- macro spark__title_case(column) -%}
+    array_join(
+        transform(
+            regexp_extract_all(lower({{ column }}), '([\\pL\\pN]+|[^\\pL\\pN]+)', 1),
+            text_run -> concat(upper(left(text_run, 1)), substr(text_run, 2))
+        ),
+        ''
+    )
+{%- endmacro -%}
+
+{# Remove every trailing occurrence of the characters in `characters` (PostgreSQL's rtrim(text, characters)). #}
+{%- macro rtrim_characters(column, characters) -%}
+    {{ return(adapter.dispatch('rtrim_characters', 'orders_warehouse')(column, characters)) }}
+{%- endmacro -%}
+
+{%- macro default__rtrim_characters(column, characters) -%}
+    rtrim({{ column }}, '{{ characters }}')
+{%- endmacro -%}
+
+{#- Spark's two-argument rtrim takes the characters first: the standard syntax says what it does. #}
+{%- macro spark__rtrim_characters(column, characters) -%}
+    trim(trailing '{{ characters }}' from {{ column }})
+{%- endmacro -%}

@@ -40,3 +40,24 @@
 {%- macro duckdb__is_known_timezone(timezone) -%}
     ({{ timezone }} in (select timezone_names.name from pg_timezone_names() as timezone_names))
 {%- endmacro -%}
+
+{#-
+    Spark: to_utc_timestamp / from_utc_timestamp move a timestamp between UTC and a zone's wall clock (the
+    session time zone is UTC). They fail on a zone Java does not know, so the models only ever pass a zone
+    is_known_timezone accepted (or NULL); the known zones are Java's region ids (ZoneId.getAvailableZoneIds,
+    read once per query through reflect).
+#}
+{%- macro spark__local_to_utc(local_timestamp, timezone) -%}
+    to_utc_timestamp({{ local_timestamp }}, {{ timezone }})
+{%- endmacro -%}
+
+{%- macro spark__utc_to_local(absolute_timestamp, timezone) -%}
+    from_utc_timestamp({{ absolute_timestamp }}, {{ timezone }})
+{%- endmacro -%}
+
+{%- macro spark__is_known_timezone(timezone) -%}
+    array_contains(
+        (select split(regexp_replace(reflect('java.time.ZoneId', 'getAvailableZoneIds'), '^\\[|\\]$', ''), ', ')),
+        {{ timezone }}
+    )
+{%- endmacro -%}

@@ -33,6 +33,26 @@
     {%- endif -%}
 {%- endmacro -%}
 
+{#-
+    Spark's try_cast (3.2+), with the project's type names: numeric is the exact type (Spark's own numeric is
+    decimal(10, 0)), jsonb is JSON text checked by parse_json, timestamptz is Spark's timestamp (an instant;
+    an offset's Z may be lower case as PostgreSQL accepts it), text is string.
+#}
+{%- macro spark__try_cast(field, type) -%}
+    {%- set type_key = type | lower | trim -%}
+    {%- if type_key == 'numeric' -%}
+        try_cast({{ field }} as {{ exact_numeric_type() }})
+    {%- elif type_key == 'jsonb' -%}
+        {{ parse_json(field) }}
+    {%- elif type_key == 'timestamptz' -%}
+        try_cast(upper({{ field }}) as timestamp)
+    {%- elif type_key == 'text' -%}
+        try_cast({{ field }} as string)
+    {%- else -%}
+        try_cast({{ field }} as {{ type }})
+    {%- endif -%}
+{%- endmacro -%}
+
 {%- macro postgres__try_cast(field, type) -%}
     {%- set function_types = try_cast_function_types() -%}
     {%- set type_key = type | lower | trim -%}

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import psycopg2
 
-from orders_warehouse import duckdb_loader, erasure, generator, governance, loader, server
+from orders_warehouse import duckdb_loader, erasure, generator, governance, loader, server, spark_server
 from orders_warehouse.settings import ConnectionSettings
 
 
@@ -58,11 +58,35 @@ def connection_help(settings: ConnectionSettings) -> str:
     )
 
 
+def _spark_server_command(args: argparse.Namespace) -> int:
+    local = spark_server.SparkThriftServer.for_project()
+    try:
+        if args.action == "start":
+            local.start()
+            print(f"spark thrift server running on {spark_server.LISTEN_HOST}:{local.port} (data in {local.base_dir})")
+        elif args.action == "stop":
+            local.stop()
+            print("spark thrift server stopped (data kept)")
+        else:
+            running = local.is_running()
+            state = "running" if running else "stopped"
+            print(f"spark thrift server {state}: {spark_server.LISTEN_HOST}:{local.port} (data in {local.base_dir})")
+            return 0 if running else 3
+    except spark_server.SparkServerError as error:
+        print(f"spark: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def _load_command(args: argparse.Namespace) -> int:
     files = [Path(p) for p in args.files]
     try:
         if args.target == "duckdb":
             results = duckdb_loader.load_files(files)
+        elif args.target == "spark":
+            from orders_warehouse import spark_loader  # imported here: PyHive is only needed by the spark target
+
+            results = spark_loader.load_files(files)
         else:
             results = loader.load_files(files, ConnectionSettings.from_env())
     except loader.ExportRefused as refused:
@@ -150,12 +174,17 @@ def build_parser() -> argparse.ArgumentParser:
     server_parser.add_argument("--data-dir", type=Path, default=None, help="override the data folder")
     server_parser.set_defaults(handler=_server_command)
 
+    spark_parser = commands.add_parser("spark-server", help="run the project's own local Spark Thrift server")
+    spark_parser.add_argument("action", choices=["start", "stop", "status"])
+    spark_parser.set_defaults(handler=_spark_server_command)
+
     load_parser = commands.add_parser("load", help="load export files into the raw schema")
     load_parser.add_argument("files", nargs="+", help="CSV export files following the source contract")
     load_parser.add_argument(
         "--target",
         default=os.environ.get("DBT_TARGET", "dev"),
-        help="the profile's target to load into: duckdb (the file $WAREHOUSE_DUCKDB_PATH) or any other"
+        help="the profile's target to load into: duckdb (the file $WAREHOUSE_DUCKDB_PATH), spark (the Thrift"
+        " server on $WAREHOUSE_SPARK_PORT) or any other"
         " (PostgreSQL, from the WAREHOUSE_* variables); default $DBT_TARGET, else dev",
     )
     load_parser.set_defaults(handler=_load_command)

@@ -2,7 +2,8 @@
 
 Each ``DbtProject`` gets its own profiles folder (a copy of ``profiles.example.yml``), target folder and log
 folder, so tests never read a developer's ``profiles.yml`` nor overwrite their ``target/``. A project given a
-``duckdb_path`` runs the profile's ``duckdb`` target on that file (no server) instead of PostgreSQL.
+``duckdb_path`` runs the profile's ``duckdb`` target on that file (no server) instead of PostgreSQL; one given a
+``spark_port`` runs the ``spark`` target on the Spark Thrift server listening there.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 import duckdb
 import psycopg2
 
-from orders_warehouse import duckdb_loader, loader
+from orders_warehouse import duckdb_loader, loader, spark_loader
 from orders_warehouse.settings import ConnectionSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -59,6 +60,7 @@ class DbtProject:
     work_dir: Path
     build: DbtResult | None = None  # the last full build, when a fixture made one
     duckdb_path: Path | None = None  # the DuckDB file of the duckdb target; None: PostgreSQL (settings)
+    spark_port: int | None = None  # the Thrift server's port of the spark target; None: not Spark
 
     def __post_init__(self) -> None:
         self.work_dir.mkdir(parents=True, exist_ok=True)
@@ -76,9 +78,17 @@ class DbtProject:
             "DBT_TARGET_PATH": str(self.work_dir / "target"),
             "DBT_LOG_PATH": str(self.work_dir / "logs"),
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-            "DBT_TARGET": "dev" if self.duckdb_path is None else "duckdb",
+            "DBT_TARGET": self.target,
             "WAREHOUSE_DUCKDB_PATH": str(self.duckdb_path or ""),
+            "WAREHOUSE_SPARK_PORT": str(self.spark_port or ""),
         }
+
+    @property
+    def target(self) -> str:
+        """The profile's target this project runs: spark, duckdb or dev (PostgreSQL)."""
+        if self.spark_port is not None:
+            return "spark"
+        return "dev" if self.duckdb_path is None else "duckdb"
 
     def run(self, *args: str) -> DbtResult:
         """Run ``dbt <args>`` in the project folder and collect its results."""
@@ -95,12 +105,16 @@ class DbtProject:
 
     def load(self, files: list[Path]) -> list[loader.LoadResult]:
         """Load export files into this database's raw schema."""
+        if self.spark_port is not None:
+            return spark_loader.load_files(files, self.spark_port)
         if self.duckdb_path is not None:
             return duckdb_loader.load_files(files, self.duckdb_path)
         return loader.load_files(files, self.settings)
 
     def query(self, statement: str) -> list[tuple]:
-        """Run one read-only statement on this project's warehouse (PostgreSQL or DuckDB); return its rows."""
+        """Run one read-only statement on this project's warehouse (PostgreSQL, DuckDB or Spark); return its rows."""
+        if self.spark_port is not None:
+            return _spark_query(self.spark_port, statement)
         if self.duckdb_path is not None:
             connection = duckdb.connect(str(self.duckdb_path), read_only=True)
             try:
@@ -130,3 +144,13 @@ class DbtProject:
         if collect_results and results_file.exists():
             results = json.loads(results_file.read_text())["results"]
         return DbtResult(completed.returncode, completed.stdout + completed.stderr, results)
+
+
+def _spark_query(port: int, statement: str) -> list[tuple]:
+    connection = spark_loader.connect(port)
+    try:
+        cursor = connection.cursor()
+        cursor.execute(statement)
+        return [tuple(row) for row in cursor.fetchall()]
+    finally:
+        connection.close()

@@ -2,7 +2,8 @@
     The fact's line count and its total net, tax and gross amounts, overall and per order, equal those
     computed directly from the staging layer with an independent formulation of the contract's rule
     (gross first, net = gross / (1 + tax_rate)). Returns each order whose totals differ (the overall
-    line counts are compared too, as a pseudo-order '*all*').
+    line counts are compared too, as a pseudo-order '*all*'). The operands go through money_operand, as in
+    the money rules: on Spark they keep the decimals that a division needs; elsewhere they are unchanged.
 #}
 
 with
@@ -11,8 +12,9 @@ staged_lines as (
 
     select
         order_items.order_id,
-        order_items.quantity * order_items.unit_price
-        * (case when orders.prices_include_tax then 1 else 1 + orders.tax_rate end) as gross_amount,
+        {{ money_operand('order_items.quantity', 'quantity') }} * {{ money_operand('order_items.unit_price', 'price') }}
+        * (case when orders.prices_include_tax then 1 else 1 + {{ money_operand('orders.tax_rate', 'rate') }} end)
+            as gross_amount,
         orders.tax_rate
     from {{ ref('stg_orders_export__order_items') }} as order_items
     inner join {{ ref('stg_orders_export__orders') }} as orders
@@ -25,7 +27,9 @@ staged_orders as (
     select
         order_id,
         count(*) as line_count,
-        sum(gross_amount / (1 + tax_rate)) as net_amount,
+        sum(
+            {{ money_operand('gross_amount', 'amount') }} / (1 + {{ money_operand('tax_rate', 'rate') }})
+        ) as net_amount,
         sum(gross_amount) as gross_amount
     from staged_lines
     group by order_id

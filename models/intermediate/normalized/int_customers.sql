@@ -10,7 +10,7 @@
 {{ config(
     materialized='incremental',
     unique_key='customer_id',
-    incremental_strategy='delete+insert',
+    incremental_strategy=target_incremental_strategy('delete+insert'),
     indexes=[
         {'columns': ['customer_id'], 'unique': true},
         {'columns': ['processed_at']},

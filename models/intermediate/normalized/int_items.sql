@@ -8,7 +8,7 @@
 {{ config(
     materialized='incremental',
     unique_key='sku',
-    incremental_strategy='delete+insert',
+    incremental_strategy=target_incremental_strategy('delete+insert'),
     indexes=[
         {'columns': ['sku'], 'unique': true},
     ],

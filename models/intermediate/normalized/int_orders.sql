@@ -8,7 +8,7 @@
 {{ config(
     materialized='incremental',
     unique_key='order_id',
-    incremental_strategy='delete+insert',
+    incremental_strategy=target_incremental_strategy('delete+insert'),
     indexes=[
         {'columns': ['order_id'], 'unique': true},
         {'columns': ['customer_id']},

@@ -10,7 +10,7 @@
 {{ config(
     materialized='incremental',
     unique_key='store_id',
-    incremental_strategy='delete+insert',
+    incremental_strategy=target_incremental_strategy('delete+insert'),
     indexes=[
         {'columns': ['store_id'], 'unique': true},
     ],

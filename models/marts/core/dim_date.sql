@@ -12,7 +12,7 @@
 {{ config(
     materialized='incremental',
     unique_key='date_key',
-    incremental_strategy='merge',
+    incremental_strategy=target_incremental_strategy('merge'),
     on_schema_change='fail',
 ) }}
 
@@ -51,9 +51,9 @@ date_parts as (
         cast(extract(month from date_day) as {{ dbt.type_int() }}) as month_number,
         cast(extract(day from date_day) as {{ dbt.type_int() }}) as day_of_month,
         -- ISO 8601: weeks start on Monday (day 1); week 1 is the week holding the year's first Thursday
-        cast(extract(isodow from date_day) as {{ dbt.type_int() }}) as iso_day_of_week,
+        cast({{ extract_date_part('isodow', 'date_day') }} as {{ dbt.type_int() }}) as iso_day_of_week,
         cast(extract(week from date_day) as {{ dbt.type_int() }}) as iso_week,
-        cast(extract(isoyear from date_day) as {{ dbt.type_int() }}) as iso_year
+        cast({{ extract_date_part('isoyear', 'date_day') }} as {{ dbt.type_int() }}) as iso_year
     from date_spine
 
 ),

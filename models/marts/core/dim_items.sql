@@ -6,7 +6,7 @@
 {{ config(
     materialized='incremental',
     unique_key='item_key',
-    incremental_strategy='merge',
+    incremental_strategy=target_incremental_strategy('merge'),
     on_schema_change='fail',
 ) }}
 

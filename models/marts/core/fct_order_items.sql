@@ -13,7 +13,7 @@
 {{ config(
     materialized='incremental',
     unique_key='order_id',
-    incremental_strategy='delete+insert',
+    incremental_strategy=target_incremental_strategy('delete+insert'),
     on_schema_change='fail',
     post_hook=[
         "{{ ensure_foreign_key('customer_key', ref('dim_customers'), 'customer_key') }}",

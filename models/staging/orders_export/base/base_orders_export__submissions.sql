@@ -12,7 +12,7 @@
 {{ config(
     materialized='incremental',
     unique_key='raw_row_id',
-    incremental_strategy='delete+insert',
+    incremental_strategy=target_incremental_strategy('delete+insert'),
     indexes=[
         {'columns': ['raw_row_id'], 'unique': true},
         {'columns': ['order_id']},
@@ -26,7 +26,7 @@
 case
             when tax_rate_text is null then 0
             when {{ dbt.right('tax_rate_text', 1) }} = '%'
-                then {{ try_cast("trim(rtrim(tax_rate_text, '%'))", 'numeric') }} * 0.01
+                then {{ try_cast("trim(" ~ rtrim_characters('tax_rate_text', '%') ~ ")", 'numeric') }} * 0.01
             else {{ try_cast('tax_rate_text', 'numeric') }}
         end
 {%- endset %}

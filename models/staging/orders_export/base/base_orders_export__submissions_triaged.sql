@@ -14,7 +14,7 @@
 {{ config(
     materialized='incremental',
     unique_key='raw_row_id',
-    incremental_strategy='delete+insert',
+    incremental_strategy=target_incremental_strategy('delete+insert'),
     indexes=[
         {'columns': ['raw_row_id'], 'unique': true},
         {'columns': ['order_id']},

@@ -1,0 +1,212 @@
+"""The sample built on Apache Spark equals the PostgreSQL build: ``make test-spark`` (not part of ``make test``).
+
+A throwaway Spark Thrift server (pyspark's, local mode) is started on ``$WAREHOUSE_SPARK_TEST_PORT`` (default
+10016) in a temporary folder, the sample export is loaded with the Spark loader and built with ``dbt build`` on
+the ``spark`` target: every model, seed, data test and unit test must pass (snapshots are disabled on Spark).
+Then the warehouse is compared with ``sample_warehouse`` (PostgreSQL) table by table and row by row (raw,
+staging, intermediate, marts, the feature table; numbers to 6 decimal places, within one unit of the 6th,
+timestamps as UTC) and the marts' totals: identical to 6 decimal places, and to the cent. The server is stopped
+by its pid at the end, even when a test fails.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from dbt_project import DbtProject, sample_exports
+
+from orders_warehouse.settings import ConnectionSettings
+from orders_warehouse.spark_server import SparkServerError, SparkThriftServer
+
+pytestmark = pytest.mark.spark
+
+SPARK_TEST_PORT = int(os.environ.get("WAREHOUSE_SPARK_TEST_PORT", "10016"))
+SCHEMAS = ("raw", "staging", "intermediate", "marts", "ml")
+# As in test_engines.py: when a build ran, the parsed JSON (each engine writes it its own way; the lines
+# unnested from it are compared) and the personal-data hash (none on Spark: no key store there).
+NOT_COMPARED = frozenset({"processed_at", "_loaded_at", "loaded_at", "order_items_json", "email_hash"})
+SIX_PLACES = Decimal("0.000001")
+# Spark rounds a quotient to its decimal scale (10, or 6 for a ratio of two decimal(38, 10)) half up, and that
+# can round a tie of the 6th place the other way: numbers agree when they are within one unit of it.
+TOLERANCE = SIX_PLACES
+
+MART_TOTALS = {
+    "marts.fct_order_items": "count(*), sum(quantity), sum(net_amount), sum(tax_amount), sum(gross_amount)",
+    "marts.rpt_daily_revenue": "count(*), sum(order_count), sum(quantity), sum(net_revenue), sum(gross_revenue)",
+    "marts.rpt_monthly_revenue_by_customer_country": "count(*), sum(order_count), sum(net_revenue), sum(gross_revenue)",
+    "marts.dim_customers": "count(*), count(customer_id), count(distinct country_code), count(distinct city)",
+    "marts.dim_items": "count(*), count(distinct category), count(distinct brand)",
+    "marts.dim_stores": "count(*), count(distinct timezone), count(distinct country_code)",
+    "marts.dim_date": "count(*), min(date_day), max(date_day), sum(fiscal_year), sum(iso_week)",
+    "ml.customer_churn_features": "count(*), count(churned), sum(order_count_lifetime), sum(net_revenue_lifetime)",
+}
+
+
+@pytest.fixture(scope="module")
+def spark_server() -> Iterator[SparkThriftServer]:
+    """A throwaway Spark Thrift server in a temporary folder; stopped (by pid) and deleted afterwards."""
+    folder = Path(tempfile.mkdtemp(prefix="orders-warehouse-spark-test-"))
+    server = SparkThriftServer(port=SPARK_TEST_PORT, base_dir=folder)
+    try:
+        try:
+            server.start()
+        except SparkServerError as error:
+            pytest.fail(f"cannot start the Spark Thrift server ({error}); set WAREHOUSE_SPARK_TEST_PORT")
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def spark_sample_warehouse(spark_server: SparkThriftServer, tmp_path_factory: pytest.TempPathFactory) -> DbtProject:
+    """The committed sample loaded and built with ``dbt build`` on the spark target, once for this module."""
+    project = DbtProject(
+        ConnectionSettings(), tmp_path_factory.mktemp("spark_sample_warehouse"), spark_port=spark_server.port
+    )
+    project.load(sample_exports())
+    project.build = project.run("build")
+    assert project.build.returncode == 0, f"dbt build failed on the sample (Spark):\n{project.build.tail()}"
+    return project
+
+
+def _postgres_relations(project: DbtProject) -> set[str]:
+    schemas = ", ".join(f"'{schema}'" for schema in SCHEMAS)
+    rows = project.query(
+        f"select table_schema, table_name from information_schema.tables where table_schema in ({schemas})"
+    )
+    return {f"{schema}.{name}" for schema, name in rows if not name.endswith(("__dbt_tmp", "__dbt_backup"))}
+
+
+def _spark_relations(project: DbtProject) -> set[str]:
+    relations = set()
+    for schema in SCHEMAS:
+        for _, name, is_temporary in project.query(f"show tables in {schema}"):
+            if not is_temporary:
+                relations.add(f"{schema}.{name}")
+    return relations
+
+
+def _postgres_columns(project: DbtProject, relation: str) -> list[str]:
+    schema, name = relation.split(".")
+    rows = project.query(
+        "select column_name from information_schema.columns"
+        f" where table_schema = '{schema}' and table_name = '{name}' order by ordinal_position"
+    )
+    return [column for (column,) in rows if column not in NOT_COMPARED]
+
+
+def _spark_columns(project: DbtProject, relation: str) -> list[str]:
+    columns = []
+    for column, _, _ in project.query(f"describe table {relation}"):
+        if not column or column.startswith("#"):
+            break  # the partition and detail sections follow the columns
+        if column not in NOT_COMPARED:
+            columns.append(column)
+    return columns
+
+
+def _normalized(value: object) -> object:
+    """One representation for both engines: numbers to 6 places, timestamps as naive UTC, dates as text."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, (Decimal, float, int)):
+        return Decimal(str(value)).quantize(SIX_PLACES)
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo is not None else value
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _rows(project: DbtProject, relation: str, columns: list[str]) -> Counter[tuple[object, ...]]:
+    rows = project.query(f"select {', '.join(columns)} from {relation}")
+    return Counter(tuple(_normalized(value) for value in row) for row in rows)
+
+
+def _sort_key(row: tuple[object, ...]) -> tuple[tuple[str, ...], tuple[tuple[bool, Decimal], ...]]:
+    """The row's other values first, then its numbers: rows whose numbers differ by a rounding stay paired."""
+    others = tuple("" if value is None else str(value) for value in row if not isinstance(value, Decimal))
+    numbers = tuple((value is None, value or Decimal(0)) for value in row if isinstance(value, Decimal | None))
+    return others, numbers
+
+
+def _close(left: tuple[object, ...], right: tuple[object, ...]) -> bool:
+    return all(
+        abs(one - other) <= TOLERANCE if isinstance(one, Decimal) and isinstance(other, Decimal) else one == other
+        for one, other in zip(left, right, strict=True)
+    )
+
+
+def _differences(
+    postgres: Counter[tuple[object, ...]], spark: Counter[tuple[object, ...]]
+) -> list[tuple[tuple[object, ...], tuple[object, ...]]]:
+    """The pairs of rows that differ beyond TOLERANCE (a row missing on one side pairs with ())."""
+    if postgres == spark:
+        return []
+    left, right = sorted(postgres.elements(), key=_sort_key), sorted(spark.elements(), key=_sort_key)
+    if len(left) != len(right):
+        return [(row, ()) for row in (postgres - spark)] + [((), row) for row in (spark - postgres)]
+    return [(one, other) for one, other in zip(left, right, strict=True) if not _close(one, other)]
+
+
+@pytest.fixture(scope="module")
+def relations(sample_warehouse: DbtProject, spark_sample_warehouse: DbtProject) -> list[str]:
+    """The tables and views of both warehouses (they must be the same)."""
+    postgres, spark = _postgres_relations(sample_warehouse), _spark_relations(spark_sample_warehouse)
+    assert postgres == spark, f"only on PostgreSQL: {postgres - spark}; only on Spark: {spark - postgres}"
+    return sorted(postgres)
+
+
+def test_spark_runs_every_node_but_the_snapshots(
+    sample_warehouse: DbtProject, spark_sample_warehouse: DbtProject
+) -> None:
+    postgres, spark = sample_warehouse.build.statuses(), spark_sample_warehouse.build.statuses()  # type: ignore[union-attr]
+    assert set(spark) <= set(postgres)
+    assert all("snp_" in node for node in set(postgres) - set(spark)), set(postgres) - set(spark)
+    assert len([node for node in spark if node.startswith("unit_test.")]) == len(
+        [node for node in postgres if node.startswith("unit_test.")]
+    )
+    assert len([node for node in spark if node.startswith(("test.", "unit_test."))]) >= 100
+
+
+def test_every_table_holds_the_same_rows(
+    sample_warehouse: DbtProject, spark_sample_warehouse: DbtProject, relations: list[str]
+) -> None:
+    assert {"raw.orders_export", "marts.fct_order_items", "ml.customer_churn_features"} <= set(relations)
+    different = {}
+    for relation in relations:
+        columns = _postgres_columns(sample_warehouse, relation)
+        assert columns == _spark_columns(spark_sample_warehouse, relation), f"{relation}: the columns differ"
+        postgres, spark = _rows(sample_warehouse, relation, columns), _rows(spark_sample_warehouse, relation, columns)
+        differences = _differences(postgres, spark)
+        if differences:
+            different[relation] = differences[:2]
+    assert not different, f"rows that differ, (PostgreSQL, Spark): {different}"
+
+
+@pytest.mark.parametrize("mart", sorted(MART_TOTALS))
+def test_mart_totals_are_identical(sample_warehouse: DbtProject, spark_sample_warehouse: DbtProject, mart: str) -> None:
+    statement = f"select {MART_TOTALS[mart]} from {mart}"
+    [postgres] = sample_warehouse.query(statement)
+    [spark] = spark_sample_warehouse.query(statement)
+    assert postgres[0] > 0
+    assert [_normalized(value) for value in postgres] == [_normalized(value) for value in spark]
+    assert _to_the_cent(postgres) == _to_the_cent(spark)
+    print(f"{mart}: PostgreSQL {_to_the_cent(postgres)}, Spark {_to_the_cent(spark)}")
+
+
+def _to_the_cent(row: tuple[object, ...]) -> list[object]:
+    """Numbers rounded to the cent, dates as text."""
+    return [
+        round(Decimal(str(value)), 2) if isinstance(value, (int, Decimal, float)) else _normalized(value)
+        for value in row
+    ]
