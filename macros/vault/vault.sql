@@ -49,20 +49,25 @@
 {#
     The rows of `staged` (a CTE with one row per parent hash key: the state the staging layer shows now) that a
     satellite must insert: those whose hash diff differs from the parent's latest satellite row, or whose
-    parent has none yet. Nothing else is ever written, so reloading the same data inserts nothing.
+    parent has none yet. With `restarted_versions`, also those whose effective_from is later than the latest
+    row's: the attributes changed and changed back between two builds, so the same attributes hold again from
+    a later start (a new version, as the snapshots record it). Nothing else is ever written, so reloading the
+    same data inserts nothing.
 #}
-{%- macro vault_satellite_changes(staged, hash_key) -%}
+{%- macro vault_satellite_changes(staged, hash_key, restarted_versions=false) -%}
     select {{ staged }}.*
     from {{ staged }}
     {%- if is_incremental() %}
         left join (
             select
                 ranked.{{ hash_key }},
-                ranked.hash_diff
+                ranked.hash_diff,
+                ranked.effective_from
             from (
                 select
                     {{ hash_key }},
                     hash_diff,
+                    effective_from,
                     row_number() over (partition by {{ hash_key }} order by load_date desc) as recency
                 from {{ this }}
             ) as ranked
@@ -72,5 +77,8 @@
         where
             latest_rows.{{ hash_key }} is null
             or latest_rows.hash_diff is distinct from {{ staged }}.hash_diff
+            {%- if restarted_versions %}
+            or {{ staged }}.effective_from > latest_rows.effective_from
+            {%- endif %}
     {%- endif %}
 {%- endmacro -%}

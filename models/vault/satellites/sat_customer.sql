@@ -1,12 +1,13 @@
 {#
-    Satellite of hub_customer: the customer's descriptive attributes (name, e-mail, address, country), one row
-    per version, insert-only. A run computes each touched customer's current state from staging (the
-    attributes of the customer's most recent order, as a whole, as the 3NF int_customers does) and inserts it
-    only when its hash diff differs from the customer's latest row. effective_from is when the version began in
-    business time (the submission of the first order of the latest run of orders showing it, UTC), load_date
-    when the vault recorded it. Holds personal data: customer_id is kept beside the hash key so that the erasure
-    command can find the customer's rows, and the hash diff (an MD5 of the clear-text attributes, which a guess
-    could be checked against) is personal data too, erased with them.
+    Satellite of hub_customer: the customer's descriptive attributes (name, e-mail, address, country), one row per
+    version, insert-only. A run computes each touched customer's current state from staging (the attributes of the
+    customer's most recent order, as a whole, as the 3NF int_customers does) and inserts it only when its hash diff
+    differs (or the same attributes hold again from a later start: they changed and changed back between two builds)
+    from the customer's latest row. effective_from is when the version began in business time (the submission of the
+    first order of the latest run of orders showing it, UTC), load_date when the vault recorded it. Holds personal
+    data: customer_id is kept beside the hash key so that the erasure command can find the customer's rows, and the
+    hash diff (an MD5 of the clear-text attributes, which a guess could be checked against) is personal data too,
+    erased with them.
     Incremental: a run recomputes the customers whose orders were processed since its last insert.
 #}
 
@@ -80,7 +81,7 @@ staged as (
 
 final as (
 
-    {{ vault_satellite_changes('staged', 'customer_hash_key') }}
+    {{ vault_satellite_changes('staged', 'customer_hash_key', restarted_versions=true) }}
 
 )
 

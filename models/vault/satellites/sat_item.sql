@@ -1,10 +1,9 @@
 {#
     Satellite of hub_item: the item's name, brand and category, one row per version, insert-only. A run computes
     each touched item's current state from the staging lines (the most recent line showing the sku: latest
-    submitted_at, then order_id and line_number, as the 3NF int_items does) and inserts it only when its hash
-    diff differs from the item's latest row. effective_from is when the version began in business time (the
-    submission of the first order of the latest run of orders showing it, UTC), load_date when the vault
-    recorded it.
+    submitted_at, then order_id and line_number, as the 3NF int_items does) and inserts it only when its hash diff
+    differs from the item's latest row. effective_from is when the version began in business time (the submission of
+    the first order of the latest run of orders showing it, UTC), load_date when the vault recorded it.
     Incremental: a run recomputes the items on the lines processed since its last insert.
 #}
 
@@ -89,7 +88,7 @@ staged as (
 
 final as (
 
-    {{ vault_satellite_changes('staged', 'item_hash_key') }}
+    {{ vault_satellite_changes('staged', 'item_hash_key', restarted_versions=true) }}
 
 )
 

@@ -2,9 +2,8 @@
     Satellite of hub_store: the store's descriptive attributes (name, address, country, time zone), one row per
     version, insert-only. A run computes each touched store's current state from staging (the attributes of the
     store's most recent order, as a whole, as the 3NF int_stores does) and inserts it only when its hash diff
-    differs from the store's latest row. effective_from is when the version began in business time (the
-    submission of the first order of the latest run of orders showing it, UTC), load_date when the vault
-    recorded it.
+    differs from the store's latest row. effective_from is when the version began in business time (the submission
+    of the first order of the latest run of orders showing it, UTC), load_date when the vault recorded it.
     Incremental: a run recomputes the stores whose orders were processed since its last insert.
 #}
 
@@ -72,7 +71,7 @@ staged as (
 
 final as (
 
-    {{ vault_satellite_changes('staged', 'store_hash_key') }}
+    {{ vault_satellite_changes('staged', 'store_hash_key', restarted_versions=true) }}
 
 )
 
