@@ -70,6 +70,7 @@
                     effective_from,
                     row_number() over (partition by {{ hash_key }} order by load_date desc) as recency
                 from {{ this }}
+                where {{ hash_key }} in (select {{ staged }}.{{ hash_key }} from {{ staged }})
             ) as ranked
             where ranked.recency = 1
         ) as latest_rows

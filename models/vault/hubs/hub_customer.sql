@@ -54,7 +54,10 @@ final as (
     where
         appearance = 1
         {% if is_incremental() %}
-            and customer_hash_key not in (select known.customer_hash_key from {{ this }} as known)
+            and not exists (
+                select 1 from {{ this }} as known
+                where known.customer_hash_key = keyed.customer_hash_key
+            )
         {% endif %}
 
 )

@@ -65,7 +65,10 @@ final as (
     where
         appearance = 1
         {% if is_incremental() %}
-            and item_hash_key not in (select known.item_hash_key from {{ this }} as known)
+            and not exists (
+                select 1 from {{ this }} as known
+                where known.item_hash_key = keyed.item_hash_key
+            )
         {% endif %}
 
 )

@@ -47,7 +47,10 @@ final as (
 
     from keyed
     {% if is_incremental() %}
-        where order_hash_key not in (select known.order_hash_key from {{ this }} as known)
+        where not exists (
+            select 1 from {{ this }} as known
+            where known.order_hash_key = keyed.order_hash_key
+        )
     {% endif %}
 
 )

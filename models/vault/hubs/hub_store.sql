@@ -53,7 +53,10 @@ final as (
     where
         appearance = 1
         {% if is_incremental() %}
-            and store_hash_key not in (select known.store_hash_key from {{ this }} as known)
+            and not exists (
+                select 1 from {{ this }} as known
+                where known.store_hash_key = keyed.store_hash_key
+            )
         {% endif %}
 
 )

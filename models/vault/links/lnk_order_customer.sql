@@ -25,7 +25,7 @@ orders as (
 
 ),
 
-final as (
+keyed as (
 
     select
         -- keys
@@ -38,13 +38,19 @@ final as (
         source_file_name as record_source
 
     from orders
-    where
-        customer_id is not null
-        {% if is_incremental() %}
-            and {{ vault_hash_key(['order_id', 'customer_id']) }} not in (
-                select known.order_customer_hash_key from {{ this }} as known
-            )
-        {% endif %}
+    where customer_id is not null
+
+),
+
+final as (
+
+    select * from keyed
+    {% if is_incremental() %}
+        where not exists (
+            select 1 from {{ this }} as known
+            where known.order_customer_hash_key = keyed.order_customer_hash_key
+        )
+    {% endif %}
 
 )
 

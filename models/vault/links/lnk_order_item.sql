@@ -33,7 +33,7 @@ orders as (
 
 ),
 
-final as (
+keyed as (
 
     select
         -- keys
@@ -52,10 +52,17 @@ final as (
     from order_items
     inner join orders
         on order_items.order_id = orders.order_id
+
+),
+
+final as (
+
+    select * from keyed
     {% if is_incremental() %}
-        where
-            {{ vault_hash_key(['order_items.order_id', 'order_items.line_number', 'order_items.sku']) }}
-            not in (select known.order_item_hash_key from {{ this }} as known)
+        where not exists (
+            select 1 from {{ this }} as known
+            where known.order_item_hash_key = keyed.order_item_hash_key
+        )
     {% endif %}
 
 )

@@ -72,6 +72,7 @@ current_lines as (
                 *,
                 row_number() over (partition by order_item_hash_key order by load_date desc) as recency
             from {{ this }}
+            where order_hash_key in (select current_lines.order_hash_key from current_lines)
         ) as ranked
         where recency = 1
 
@@ -111,8 +112,9 @@ current_lines as (
             on latest_rows.order_hash_key = touched_orders.order_hash_key
         where
             not latest_rows.is_deleted
-            and latest_rows.order_item_hash_key not in (
-                select current_lines.order_item_hash_key from current_lines
+            and not exists (
+                select 1 from current_lines
+                where current_lines.order_item_hash_key = latest_rows.order_item_hash_key
             )
 
     ),
