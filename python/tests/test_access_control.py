@@ -69,7 +69,7 @@ def test_each_role_reads_exactly_what_the_policy_allows(
 ) -> None:
     every_relation = relations(sample_warehouse.settings)
     schemas = {schema for schema, _ in every_relation}
-    assert {"raw", "staging", "intermediate", "marts", "ml", "snapshots", "governance"} <= schemas
+    assert {"raw", "staging", "intermediate", "vault", "marts", "ml", "snapshots", "governance"} <= schemas
     with member_login(test_server, sample_warehouse.settings, role) as login:
         connection = connect(login)
         try:
@@ -203,6 +203,9 @@ def test_personal_columns_are_registered_for_every_layer(sample_warehouse: DbtPr
         ("intermediate", "int_customers", "email"),
         ("marts", "dim_customers", "email_hash"),
         ("snapshots", "snp_customers", "email"),
+        ("vault", "sat_customer", "email"),
+        ("vault", "sat_customer", "hash_diff"),
+        ("marts", "obt_orders", "customer_city"),
     }
     assert expected <= registered
     assert not {row for row in registered if row[0] == "ml"}

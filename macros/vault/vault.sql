@@ -1,0 +1,85 @@
+{#
+    Data Vault 2.0 loading rules (models/vault/), written once. Every hash goes through the project's one
+    hashing macro, generate_surrogate_key (MD5, dbt-utils' semantics).
+#}
+
+{# A business key as it is hashed: text, trimmed, upper case (so ' cus-1' and 'CUS-1' are the same key). #}
+{%- macro vault_business_key(column) -%}
+    upper(trim(cast({{ column }} as {{ dbt.type_string() }})))
+{%- endmacro -%}
+
+{# The hash key of a hub (one business key) or a link (the business keys of its hubs, in order). #}
+{%- macro vault_hash_key(business_key_columns) -%}
+    {%- set normalized = [] -%}
+    {%- for column in business_key_columns -%}
+        {%- do normalized.append(vault_business_key(column)) -%}
+    {%- endfor -%}
+    {{ generate_surrogate_key(normalized) }}
+{%- endmacro -%}
+
+{#
+    A number as a satellite's hash diff reads it: a decimal of fixed scale, so that 0.0725 and 0.07250 (the
+    same rate written two ways) hash alike, and PostgreSQL and DuckDB write the same text.
+#}
+{%- macro vault_hashable_number(column) -%}
+    cast({{ column }} as decimal(38, 10))
+{%- endmacro -%}
+
+{# A timestamp with time zone as a satellite's hash diff reads it: its UTC wall-clock time. #}
+{%- macro vault_hashable_timestamp(column) -%}
+    {{ utc_to_local(column, "'UTC'") }}
+{%- endmacro -%}
+
+{# The load date of the rows a vault model inserts: the start of the dbt invocation that inserts them. #}
+{%- macro vault_load_date() -%}
+    {{ processed_at() }}
+{%- endmacro -%}
+
+{#
+    The latest load date of the vault model being built (a date far in the past when it is empty): a model
+    reads the staging rows processed after it, i.e. what the builds since its last insert touched.
+#}
+{%- macro vault_watermark() -%}
+    (
+        select coalesce(max(load_date), cast('1900-01-01' as {{ dbt.type_timestamp() }}))
+        from {{ this }}
+    )
+{%- endmacro -%}
+
+{#
+    The rows of `staged` (a CTE with one row per parent hash key: the state the staging layer shows now) that a
+    satellite must insert: those whose hash diff differs from the parent's latest satellite row, or whose
+    parent has none yet. With `restarted_versions`, also those whose effective_from is later than the latest
+    row's: the attributes changed and changed back between two builds, so the same attributes hold again from
+    a later start (a new version, as the snapshots record it). Nothing else is ever written, so reloading the
+    same data inserts nothing.
+#}
+{%- macro vault_satellite_changes(staged, hash_key, restarted_versions=false) -%}
+    select {{ staged }}.*
+    from {{ staged }}
+    {%- if is_incremental() %}
+        left join (
+            select
+                ranked.{{ hash_key }},
+                ranked.hash_diff,
+                ranked.effective_from
+            from (
+                select
+                    {{ hash_key }},
+                    hash_diff,
+                    effective_from,
+                    row_number() over (partition by {{ hash_key }} order by load_date desc) as recency
+                from {{ this }}
+                where {{ hash_key }} in (select {{ staged }}.{{ hash_key }} from {{ staged }})
+            ) as ranked
+            where ranked.recency = 1
+        ) as latest_rows
+            on {{ staged }}.{{ hash_key }} = latest_rows.{{ hash_key }}
+        where
+            latest_rows.{{ hash_key }} is null
+            or latest_rows.hash_diff is distinct from {{ staged }}.hash_diff
+            {%- if restarted_versions %}
+            or {{ staged }}.effective_from > latest_rows.effective_from
+            {%- endif %}
+    {%- endif %}
+{%- endmacro -%}

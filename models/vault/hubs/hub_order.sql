@@ -1,0 +1,58 @@
+{#
+    Hub of the order business concept: one row per order_id ever seen, insert-only. The hash key is the MD5 of the
+    normalized business key (vault_hash_key); load_date is when the vault first saw the key (the start of the
+    dbt run that inserted it) and record_source the export file of the row that brought it.
+    Incremental: a run reads the staging rows processed since its last insert and adds the keys it has not seen.
+#}
+
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    indexes=[
+        {'columns': ['order_hash_key'], 'unique': true},
+    ],
+) }}
+
+with
+
+orders as (
+
+    select * from {{ ref('stg_orders_export__orders') }}
+    {% if is_incremental() %}
+        where processed_at > {{ vault_watermark() }}
+    {% endif %}
+
+),
+
+keyed as (
+
+    select
+        {{ vault_hash_key(['order_id']) }} as order_hash_key,
+        order_id,
+        source_file_name
+    from orders
+
+),
+
+final as (
+
+    select
+        -- keys
+        order_hash_key,
+        order_id,
+
+        -- audit
+        {{ vault_load_date() }} as load_date,
+        source_file_name as record_source
+
+    from keyed
+    {% if is_incremental() %}
+        where not exists (
+            select 1 from {{ this }} as known
+            where known.order_hash_key = keyed.order_hash_key
+        )
+    {% endif %}
+
+)
+
+select * from final
