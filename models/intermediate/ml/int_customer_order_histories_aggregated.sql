@@ -20,61 +20,77 @@ as_of_dates as (
 
 ),
 
-known_items as (
+known_order_versions as (
 
-    -- the lines of each known customer's orders, in the version that was the latest known on the as-of date
+    -- each version of a known customer's order, its lines summed once (not once per as-of date)
     select
-        as_of_dates.as_of_date,
-        order_version_items.order_id,
-        order_version_items.customer_id,
-        order_version_items.customer_country_code,
-        order_version_items.item_category,
-        order_version_items.order_status,
-        order_version_items.quantity,
-        order_version_items.net_amount,
-        order_version_items.is_revenue,
-        order_version_items.order_date,
-        order_version_items.submitted_at,
-        {{ dbt.datediff(
-            'order_version_items.order_date', 'as_of_dates.as_of_date', 'day'
-        ) }} as days_before_as_of
-    from as_of_dates
-    inner join order_version_items
-        on
-            as_of_dates.as_of_date >= order_version_items.known_from_date
-            and (
-                order_version_items.superseded_from_date is null
-                or as_of_dates.as_of_date < order_version_items.superseded_from_date
-            )
-    where order_version_items.customer_id is not null
+        submission_id,
+        order_id,
+        customer_id,
+        customer_country_code,
+        order_status,
+        is_revenue,
+        order_date,
+        known_from_date,
+        superseded_from_date,
+        submitted_at,
+        sum(quantity) as item_quantity,
+        sum(case when is_revenue then net_amount else 0 end) as net_revenue
+    from order_version_items
+    where customer_id is not null
+    group by
+        submission_id,
+        order_id,
+        customer_id,
+        customer_country_code,
+        order_status,
+        is_revenue,
+        order_date,
+        known_from_date,
+        superseded_from_date,
+        submitted_at
+
+),
+
+version_category_revenue as (
+
+    -- the net revenue of each non-cancelled version of a known customer's order, per item category
+    select
+        submission_id,
+        item_category,
+        sum(net_amount) as net_revenue
+    from order_version_items
+    where customer_id is not null and is_revenue and item_category is not null
+    group by submission_id, item_category
 
 ),
 
 known_orders as (
 
+    -- each known customer's orders, in the version that was the latest known on the as-of date
     select
-        as_of_date,
-        customer_id,
-        order_id,
-        customer_country_code,
-        order_status,
-        is_revenue,
-        order_date,
-        submitted_at,
-        days_before_as_of,
-        sum(quantity) as item_quantity,
-        sum(case when is_revenue then net_amount else 0 end) as net_revenue
-    from known_items
-    group by
-        as_of_date,
-        customer_id,
-        order_id,
-        customer_country_code,
-        order_status,
-        is_revenue,
-        order_date,
-        submitted_at,
-        days_before_as_of
+        as_of_dates.as_of_date,
+        known_order_versions.customer_id,
+        known_order_versions.order_id,
+        known_order_versions.submission_id,
+        known_order_versions.customer_country_code,
+        known_order_versions.order_status,
+        known_order_versions.item_quantity,
+        known_order_versions.net_revenue,
+        known_order_versions.is_revenue,
+        known_order_versions.order_date,
+        known_order_versions.submitted_at,
+        {{ dbt.datediff(
+            'known_order_versions.order_date', 'as_of_dates.as_of_date', 'day'
+        ) }} as days_before_as_of
+    from as_of_dates
+    inner join known_order_versions
+        on
+            as_of_dates.as_of_date >= known_order_versions.known_from_date
+            and (
+                known_order_versions.superseded_from_date is null
+                or as_of_dates.as_of_date < known_order_versions.superseded_from_date
+            )
 
 ),
 
@@ -124,13 +140,14 @@ order_features as (
 category_revenue as (
 
     select
-        as_of_date,
-        customer_id,
-        item_category,
-        sum(net_amount) as net_revenue
-    from known_items
-    where is_revenue and item_category is not null
-    group by as_of_date, customer_id, item_category
+        known_orders.as_of_date,
+        known_orders.customer_id,
+        version_category_revenue.item_category,
+        sum(version_category_revenue.net_revenue) as net_revenue
+    from known_orders
+    inner join version_category_revenue
+        on known_orders.submission_id = version_category_revenue.submission_id
+    group by known_orders.as_of_date, known_orders.customer_id, version_category_revenue.item_category
 
 ),
 
