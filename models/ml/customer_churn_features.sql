@@ -6,13 +6,30 @@
     [as_of_date, as_of_date + var('churn_label_window_days') days). It is NULL (is_label_censored) when that
     window ends after the last order date of the data. split is a fixed function of as_of_date.
     Averages and ratios go through as_exact_numeric (engines that divide in floating point cast them back).
+    Incremental: a run recomputes the rows its parent (re)computed since its last run, and the rows whose label
+    may change with the data's last order date (censored before, or censored now); the pre-hook deletes the
+    rows its parent no longer has.
 #}
+
+{{ config(
+    materialized='incremental',
+    unique_key=['customer_id', 'as_of_date'],
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+    indexes=[
+        {'columns': ['customer_id', 'as_of_date'], 'unique': true},
+        {'columns': ['processed_at']},
+    ],
+    pre_hook="{{ delete_rows_missing_from(
+        ref('int_customer_order_histories_aggregated'), ['customer_id', 'as_of_date']
+    ) }}",
+) }}
 
 {%- set label_window_days = var('churn_label_window_days') | int %}
 
 with
 
-customer_histories as (
+all_customer_histories as (
 
     select * from {{ ref('int_customer_order_histories_aggregated') }}
 
@@ -28,6 +45,24 @@ data_bounds as (
 
     select max(order_date) as last_order_date
     from orders
+
+),
+
+customer_histories as (
+
+    select all_customer_histories.* from all_customer_histories
+    {% if is_incremental() %}
+        -- recomputed upstream since the last run, or censored then or now (the last order date moved)
+        cross join data_bounds
+        where
+            all_customer_histories.processed_at > {{ processed_at_watermark() }}
+            or all_customer_histories.as_of_date >= (
+                select min(existing_rows.as_of_date) from {{ this }} as existing_rows
+                where existing_rows.is_label_censored
+            )
+            or {{ dbt.dateadd('day', label_window_days, 'all_customer_histories.as_of_date') }}
+            > data_bounds.last_order_date
+    {% endif %}
 
 ),
 
@@ -150,8 +185,9 @@ final as (
         case when not is_label_censored then has_no_order_in_label_window end as churned,
         is_label_censored,
 
-        -- dates
-        as_of_date
+        -- dates and timestamps
+        as_of_date,
+        {{ processed_at() }} as processed_at
 
     from labelled
 

@@ -26,6 +26,8 @@ ROW_FILTERS: dict[str, str] = {
     "all": "",
 }
 LABEL_COLUMN = "churned"
+#: Columns of the table that say when a row was computed, not what it says: left out of the DataFrame.
+AUDIT_COLUMNS = frozenset({"processed_at"})
 SPLITS = pd.CategoricalDtype(["train", "validation", "test"], ordered=True)
 
 #: The numeric features, in the table's order (the columns a model is trained on).
@@ -88,11 +90,17 @@ def load_churn_features(
             cursor.execute(statement)
             batch = cursor.fetchmany(chunk_rows)
             # A named cursor describes its columns once the first rows are fetched.
-            type_codes = {column.name: column.type_code for column in cursor.description or ()}
-            pieces: dict[str, list[pd.Series]] = {column: [] for column in type_codes}
+            kept = [
+                (position, column.name, column.type_code)
+                for position, column in enumerate(cursor.description or ())
+                if column.name not in AUDIT_COLUMNS
+            ]
+            type_codes = {name: type_code for _, name, type_code in kept}
+            pieces: dict[str, list[pd.Series]] = {name: [] for name in type_codes}
             while batch:
-                for (column, type_code), values in zip(type_codes.items(), zip(*batch, strict=True), strict=True):
-                    pieces[column].append(_typed_values(column, type_code, values))
+                values_by_position = list(zip(*batch, strict=True))
+                for position, name, type_code in kept:
+                    pieces[name].append(_typed_values(name, type_code, values_by_position[position]))
                 batch = cursor.fetchmany(chunk_rows)
     finally:
         connection.close()

@@ -23,6 +23,7 @@ from dbt_project import DbtProject, sample_exports
 from orders_warehouse import cli
 from orders_warehouse.churn_example import train_churn_example
 from orders_warehouse.features import (
+    AUDIT_COLUMNS,
     FEATURE_TABLE,
     NUMERIC_FEATURES,
     ROW_FILTERS,
@@ -79,7 +80,7 @@ def _feature_columns(settings: ConnectionSettings) -> list[str]:
         "select column_name from information_schema.columns"
         " where table_schema = 'ml' and table_name = 'customer_churn_features' order by ordinal_position",
     )
-    return [name for (name,) in rows if name not in {"customer_id", "as_of_date", *LABEL_COLUMNS}]
+    return [name for (name,) in rows if name not in {"customer_id", "as_of_date", *LABEL_COLUMNS, *AUDIT_COLUMNS}]
 
 
 def test_no_feature_leaks_the_future(sample_warehouse: DbtProject, truncated_warehouse: DbtProject) -> None:
@@ -136,8 +137,9 @@ def _fetched_at_once(settings: ConnectionSettings, rows: str) -> pd.DataFrame:
             frame = pd.DataFrame.from_records(cursor.fetchall(), columns=list(type_codes))
     finally:
         connection.close()
-    for column, type_code in type_codes.items():
-        values = frame[column]
+    frame = frame.drop(columns=[column for column in AUDIT_COLUMNS if column in frame])
+    for column in frame:
+        values, type_code = frame[column], type_codes[column]
         if type_code == 1082:  # date
             frame[column] = pd.to_datetime(values)
         elif type_code in {700, 701, 1700}:  # real, double precision, numeric

@@ -16,7 +16,7 @@ from orders_warehouse.settings import ConnectionSettings
 
 # Columns that record when or from where a row was processed, not what it says.
 AUDIT_COLUMNS = ("processed_at", "loaded_at", "source_file_name")
-COMPARED_SCHEMAS = ("staging", "intermediate", "marts")
+COMPARED_SCHEMAS = ("staging", "intermediate", "marts", "ml")
 
 
 @pytest.fixture(scope="module")
@@ -100,6 +100,49 @@ def test_each_incremental_build_processes_only_what_its_file_touched(incremental
         (last_file,),
     )
     assert stamped_lines == touched_lines < all_lines / 2
+
+
+def test_the_churn_histories_recompute_only_the_customers_the_last_file_touched(
+    incremental_warehouse: DbtProject,
+) -> None:
+    """The last build restamped every row of the customers whose order versions it recomputed, and otherwise
+    only the rows of as-of dates that are new (restamped for every customer); the feature table followed."""
+    [(stamped, unexplained, missed, all_rows, stamped_features, all_features)] = query(
+        incremental_warehouse.settings,
+        """
+        with latest as (
+            select max(processed_at) as processed_at from intermediate.int_customer_order_histories_aggregated
+        ),
+        histories as (
+            select
+                histories.as_of_date,
+                histories.processed_at = latest.processed_at as is_stamped,
+                histories.customer_id in (
+                    select customer_id from intermediate.int_order_version_items_priced
+                    where processed_at = latest.processed_at
+                ) as is_touched
+            from intermediate.int_customer_order_histories_aggregated as histories
+            cross join latest
+        ),
+        new_dates as (
+            select as_of_date from histories group by as_of_date having bool_and(is_stamped)
+        )
+        select
+            count(*) filter (where is_stamped),
+            count(*) filter (
+                where is_stamped and not is_touched and as_of_date not in (select as_of_date from new_dates)
+            ),
+            count(*) filter (where is_touched and not is_stamped),
+            count(*),
+            (select count(*) from ml.customer_churn_features cross join latest
+             where customer_churn_features.processed_at = latest.processed_at),
+            (select count(*) from ml.customer_churn_features)
+        from histories
+        """,
+    )
+    assert unexplained == 0 and missed == 0
+    assert 0 < stamped < all_rows
+    assert stamped <= stamped_features < all_features
 
 
 def test_marts_keep_their_foreign_keys_through_incremental_builds(incremental_warehouse: DbtProject) -> None:

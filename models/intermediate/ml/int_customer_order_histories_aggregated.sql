@@ -4,7 +4,25 @@
     strictly before the as-of date (its date, status, lines and amounts as of then), and not at all when its
     first version came on or after it. Nothing here reads the orders' current state.
     Windows of N days cover the order dates in [as_of_date - N days, as_of_date).
+    Each version's lines are summed once, then the versions are matched to the as-of dates they are known on.
+    Incremental: a run recomputes every row of the customers with an order version (re)computed since its
+    last run (the pre-hook first deletes all their rows, so a customer who lost an order loses its rows
+    too), and every customer's row of an as-of date the table does not have yet.
 #}
+
+{{ config(
+    materialized='incremental',
+    unique_key=['customer_id', 'as_of_date'],
+    incremental_strategy='delete+insert',
+    indexes=[
+        {'columns': ['customer_id', 'as_of_date'], 'unique': true},
+        {'columns': ['as_of_date']},
+        {'columns': ['processed_at']},
+    ],
+    pre_hook="{{ delete_changed_customers(
+        ref('int_order_version_items_priced'), ref('int_churn_as_of_dates_generated')
+    ) }}",
+) }}
 
 with
 
@@ -19,6 +37,26 @@ as_of_dates as (
     select * from {{ ref('int_churn_as_of_dates_generated') }}
 
 ),
+
+{% if is_incremental() %}
+    changed_customers as (
+
+        -- the customers with an order version (re)computed since this model's last run
+        select distinct customer_id from order_version_items
+        where processed_at > {{ processed_at_watermark() }} and customer_id is not null
+
+    ),
+
+    new_as_of_dates as (
+
+        -- the as-of dates the table has no row for yet (the data reached a new month)
+        select as_of_date from as_of_dates
+        where
+            as_of_date > (select max(existing_rows.as_of_date) from {{ this }} as existing_rows)
+            or as_of_date < (select min(existing_rows.as_of_date) from {{ this }} as existing_rows)
+
+    ),
+{% endif %}
 
 known_order_versions as (
 
@@ -37,7 +75,14 @@ known_order_versions as (
         sum(quantity) as item_quantity,
         sum(case when is_revenue then net_amount else 0 end) as net_revenue
     from order_version_items
-    where customer_id is not null
+    where
+        customer_id is not null
+        {% if is_incremental() %}
+            and (
+                customer_id in (select changed_customers.customer_id from changed_customers)
+                or exists (select 1 from new_as_of_dates)
+            )
+        {% endif %}
     group by
         submission_id,
         order_id,
@@ -60,7 +105,16 @@ version_category_revenue as (
         item_category,
         sum(net_amount) as net_revenue
     from order_version_items
-    where customer_id is not null and is_revenue and item_category is not null
+    where
+        customer_id is not null
+        and is_revenue
+        and item_category is not null
+        {% if is_incremental() %}
+            and (
+                customer_id in (select changed_customers.customer_id from changed_customers)
+                or exists (select 1 from new_as_of_dates)
+            )
+        {% endif %}
     group by submission_id, item_category
 
 ),
@@ -91,6 +145,11 @@ known_orders as (
                 known_order_versions.superseded_from_date is null
                 or as_of_dates.as_of_date < known_order_versions.superseded_from_date
             )
+    {% if is_incremental() %}
+        where
+            known_order_versions.customer_id in (select changed_customers.customer_id from changed_customers)
+            or as_of_dates.as_of_date in (select new_as_of_dates.as_of_date from new_as_of_dates)
+    {% endif %}
 
 ),
 
@@ -230,8 +289,9 @@ final as (
         order_features.returned_order_ratio,
         order_features.mean_days_between_orders,
 
-        -- dates
-        order_features.as_of_date
+        -- dates and timestamps
+        order_features.as_of_date,
+        {{ processed_at() }} as processed_at
 
     from order_features
     inner join latest_countries
