@@ -61,8 +61,12 @@ _INTEGERS = frozenset({20, 21, 23})
 _DECIMALS = frozenset({700, 701, 1700})
 _DATE = 1082
 
+_NUMERIC_AS_FLOAT = psycopg2.extensions.new_type(
+    (1700,), "NUMERIC_AS_FLOAT", lambda value, _cursor: None if value is None else float(value)
+)
+
 #: Rows fetched from the server per chunk: each chunk's tuples are typed into columns, then dropped.
-CHUNK_ROWS = 50_000
+CHUNK_ROWS = 10_000
 
 
 def load_churn_features(
@@ -84,6 +88,8 @@ def load_churn_features(
         raise ValueError(f"chunk_rows must be positive, not {chunk_rows}")
     statement = f"select * from {FEATURE_TABLE} {ROW_FILTERS[rows]} order by as_of_date, customer_id"
     connection = psycopg2.connect((settings or ConnectionSettings.from_env()).dsn())
+    # Exact numerics arrive as floats, parsed from their text (no Decimal objects): the value astype gave.
+    psycopg2.extensions.register_type(_NUMERIC_AS_FLOAT, connection)
     try:
         with connection, connection.cursor(name="churn_features") as cursor:
             cursor.itersize = chunk_rows

@@ -151,3 +151,24 @@ def test_marts_keep_their_foreign_keys_through_incremental_builds(incremental_wa
         "select count(*) from pg_constraint where conrelid = 'marts.fct_order_items'::regclass and contype = 'f'",
     )
     assert foreign_keys == 4
+
+
+def test_data_tests_of_an_incremental_build_check_new_rows_against_old_ones(incremental_warehouse: DbtProject) -> None:
+    """On an incremental `dbt build` a uniqueness test checks every row sharing a key with the rows the build
+    stamped: a duplicate of an old line passes while both rows are old (the build did not write them), fails
+    once one of them is new, and `dbt test` checks every row whatever their stamps."""
+    settings = incremental_warehouse.settings
+    table = "intermediate.int_order_version_items_priced"
+    test = "unique_combination_of_columns_int_order_version_items_priced_submission_id__line_number"
+    line = f"submission_id = (select min(submission_id) from {table}) and line_number = 1"
+    one_of_the_pair = f"ctid = (select max(ctid) from {table} where {line})"
+    query(settings, f"insert into {table} select * from {table} where {line}")
+    try:
+        query(settings, f"update {table} set processed_at = '1900-01-01' where {line}")
+        assert incremental_warehouse.run("build", "--select", test).returncode == 0
+        assert incremental_warehouse.run("test", "--select", test).returncode != 0
+        query(settings, f"update {table} set processed_at = '2999-01-01' where {one_of_the_pair}")
+        assert incremental_warehouse.run("build", "--select", test).returncode != 0
+    finally:
+        query(settings, f"delete from {table} where {one_of_the_pair}")
+    assert incremental_warehouse.run("test", "--select", test).returncode == 0
