@@ -16,10 +16,7 @@
     unique_key=['customer_id', 'as_of_date'],
     incremental_strategy='delete+insert',
     on_schema_change='fail',
-    indexes=[
-        {'columns': ['customer_id', 'as_of_date'], 'unique': true},
-        {'columns': ['processed_at']},
-    ],
+    indexes=[{'columns': ['processed_at']}],
     pre_hook="{{ delete_rows_missing_from(
         ref('int_customer_order_histories_aggregated'), ['customer_id', 'as_of_date']
     ) }}",

@@ -60,6 +60,7 @@ _BOOLEAN = 16
 _INTEGERS = frozenset({20, 21, 23})
 _DECIMALS = frozenset({700, 701, 1700})
 _DATE = 1082
+_TYPED = frozenset({_BOOLEAN, _DATE, *_INTEGERS, *_DECIMALS})
 
 _NUMERIC_AS_FLOAT = psycopg2.extensions.new_type(
     (1700,), "NUMERIC_AS_FLOAT", lambda value, _cursor: None if value is None else float(value)
@@ -103,10 +104,15 @@ def load_churn_features(
             ]
             type_codes = {name: type_code for _, name, type_code in kept}
             pieces: dict[str, list[pd.Series]] = {name: [] for name in type_codes}
+            # One string object per distinct text value (customer ids and countries repeat on every month).
+            texts: dict[str, dict[object, object]] = {name: {} for name in type_codes}
             while batch:
                 values_by_position = list(zip(*batch, strict=True))
                 for position, name, type_code in kept:
-                    pieces[name].append(_typed_values(name, type_code, values_by_position[position]))
+                    values = values_by_position[position]
+                    if type_code not in _TYPED:
+                        values = tuple(texts[name].setdefault(value, value) for value in values)
+                    pieces[name].append(_typed_values(name, type_code, values))
                 batch = cursor.fetchmany(chunk_rows)
     finally:
         connection.close()

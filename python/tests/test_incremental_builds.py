@@ -158,9 +158,9 @@ def test_data_tests_of_an_incremental_build_check_new_rows_against_old_ones(incr
     stamped: a duplicate of an old line passes while both rows are old (the build did not write them), fails
     once one of them is new, and `dbt test` checks every row whatever their stamps."""
     settings = incremental_warehouse.settings
-    table = "intermediate.int_order_version_items_priced"
-    test = "unique_combination_of_columns_int_order_version_items_priced_submission_id__line_number"
-    line = f"submission_id = (select min(submission_id) from {table}) and line_number = 1"
+    table = "staging.base_orders_export__submission_lines"
+    test = "unique_combination_of_columns_base_orders_export__submission_lines_raw_row_id__line_number"
+    line = f"raw_row_id = (select min(raw_row_id) from {table}) and line_number = 1"
     one_of_the_pair = f"ctid = (select max(ctid) from {table} where {line})"
     query(settings, f"insert into {table} select * from {table} where {line}")
     try:

@@ -16,6 +16,7 @@
     unique_key='order_id',
     incremental_strategy='delete+insert',
     indexes=[
+        {'columns': ['submission_id', 'line_number'], 'unique': true},
         {'columns': ['order_id']},
         {'columns': ['customer_id']},
         {'columns': ['processed_at']},
