@@ -73,7 +73,13 @@ known_order_versions as (
         superseded_from_date,
         submitted_at,
         sum(quantity) as item_quantity,
-        sum(case when is_revenue then net_amount else 0 end) as net_revenue
+        sum(case when is_revenue then net_amount else 0 end) as net_revenue,
+        -- the customer's versions in submission order: of the versions known on an as-of date, the one with
+        -- the highest rank is the latest submission (a later version of one order has a higher rank)
+        row_number() over (
+            partition by customer_id
+            order by submitted_at asc, order_id asc, order_submission_number asc
+        ) as customer_version_rank
     from order_version_items
     where
         customer_id is not null
@@ -93,7 +99,8 @@ known_order_versions as (
         order_date,
         known_from_date,
         superseded_from_date,
-        submitted_at
+        submitted_at,
+        order_submission_number
 
 ),
 
@@ -134,6 +141,7 @@ known_orders as (
         known_order_versions.is_revenue,
         known_order_versions.order_date,
         known_order_versions.submitted_at,
+        known_order_versions.customer_version_rank,
         {{ dbt.datediff(
             'known_order_versions.order_date', 'as_of_dates.as_of_date', 'day'
         ) }} as days_before_as_of
@@ -189,7 +197,10 @@ order_features as (
 
         -- rhythm
         cast(max(days_before_as_of) - min(days_before_as_of) as {{ dbt.type_numeric() }})
-        / nullif(count(*) - 1, 0) as mean_days_between_orders
+        / nullif(count(*) - 1, 0) as mean_days_between_orders,
+
+        -- the latest submission known
+        max(customer_version_rank) as latest_version_rank
 
     from known_orders
     group by as_of_date, customer_id
@@ -222,29 +233,18 @@ category_features as (
 
 ),
 
-ranked_orders as (
-
-    select
-        as_of_date,
-        customer_id,
-        customer_country_code,
-        row_number() over (
-            partition by as_of_date, customer_id
-            order by submitted_at desc, order_id desc
-        ) as recency
-    from known_orders
-
-),
-
 latest_countries as (
 
     -- the country on the customer's latest submission known on the as-of date
     select
-        as_of_date,
-        customer_id,
-        customer_country_code as country_code
-    from ranked_orders
-    where recency = 1
+        order_features.as_of_date,
+        order_features.customer_id,
+        known_order_versions.customer_country_code as country_code
+    from order_features
+    inner join known_order_versions
+        on
+            order_features.customer_id = known_order_versions.customer_id
+            and order_features.latest_version_rank = known_order_versions.customer_version_rank
 
 ),
 

@@ -40,8 +40,10 @@ order_submission_items as (
 {% if is_incremental() %}
     changed_orders as (
 
-        -- the orders judged again since this model's last run
-        select distinct order_id from order_submissions
+        -- the orders judged again since this model's last run, found through their lines: every
+        -- interpretable submission has one, and the lines' view, unlike the submissions' (a window per
+        -- order), lets PostgreSQL use the index on the triage's processed_at
+        select distinct order_id from order_submission_items
         where processed_at > {{ processed_at_watermark() }}
 
     ),
