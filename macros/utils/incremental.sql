@@ -19,20 +19,28 @@
 {%- endmacro -%}
 
 {#
-    Pre-hook of an incremental model that recomputes whole customers: on an incremental run, delete every row
+    Pre-hooks of an incremental model that recomputes whole customers: on an incremental run, delete every row
     of the customers with a row of `changed_relation` stamped after this model's watermark (so a customer who
-    lost an order loses the rows it gave), and every row whose as-of date is no longer one of
-    `as_of_dates_relation`. Nothing on a full build.
+    lost an order loses the rows it gave: a join, not an IN list, which PostgreSQL scans row by row when it
+    expects it large), and every row whose as-of date is outside `as_of_dates_relation`. Nothing on a full build.
 #}
-{%- macro delete_changed_customers(changed_relation, as_of_dates_relation) -%}
+{%- macro delete_changed_customers(changed_relation) -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }}
+        using (
+            select distinct changed.customer_id from {{ changed_relation }} as changed
+            where changed.processed_at > {{ processed_at_watermark() }}
+        ) as changed_customers
+        where {{ this.identifier }}.customer_id = changed_customers.customer_id
+    {%- endif -%}
+{%- endmacro -%}
+
+{%- macro delete_as_of_dates_outside(as_of_dates_relation) -%}
     {%- if is_incremental() -%}
         delete from {{ this }}
         where
-            customer_id in (
-                select changed.customer_id from {{ changed_relation }} as changed
-                where changed.processed_at > {{ processed_at_watermark() }}
-            )
-            or as_of_date not in (select as_of_dates.as_of_date from {{ as_of_dates_relation }} as as_of_dates)
+            as_of_date < (select min(as_of_dates.as_of_date) from {{ as_of_dates_relation }} as as_of_dates)
+            or as_of_date > (select max(as_of_dates.as_of_date) from {{ as_of_dates_relation }} as as_of_dates)
     {%- endif -%}
 {%- endmacro -%}
 

@@ -7,7 +7,7 @@
     Each version's lines are summed once, then the versions are matched to the as-of dates they are known on.
     Incremental: a run recomputes every row of the customers with an order version (re)computed since its
     last run (the pre-hook first deletes all their rows, so a customer who lost an order loses its rows
-    too), and every customer's row of an as-of date the table does not have yet.
+    too); when the data reaches an as-of date the table does not have yet, it recomputes every customer.
 #}
 
 {{ config(
@@ -19,9 +19,10 @@
         {'columns': ['as_of_date']},
         {'columns': ['processed_at']},
     ],
-    pre_hook="{{ delete_changed_customers(
-        ref('int_order_version_items_priced'), ref('int_churn_as_of_dates_generated')
-    ) }}",
+    pre_hook=[
+        "{{ delete_changed_customers(ref('int_order_version_items_priced')) }}",
+        "{{ delete_as_of_dates_outside(ref('int_churn_as_of_dates_generated')) }}",
+    ],
 ) }}
 
 with
@@ -56,6 +57,18 @@ as_of_dates as (
             or as_of_date < (select min(existing_rows.as_of_date) from {{ this }} as existing_rows)
 
     ),
+
+    scope_customers as (
+
+        -- the customers to recompute: the changed ones, and all of them when an as-of date is new
+        select changed_customers.customer_id from changed_customers
+        union
+        select order_version_items.customer_id from order_version_items
+        where
+            order_version_items.customer_id is not null
+            and exists (select 1 from new_as_of_dates)
+
+    ),
 {% endif %}
 
 known_order_versions as (
@@ -84,10 +97,7 @@ known_order_versions as (
     where
         customer_id is not null
         {% if is_incremental() %}
-            and (
-                customer_id in (select changed_customers.customer_id from changed_customers)
-                or exists (select 1 from new_as_of_dates)
-            )
+            and customer_id in (select scope_customers.customer_id from scope_customers)
         {% endif %}
     group by
         submission_id,
@@ -117,10 +127,7 @@ version_category_revenue as (
         and is_revenue
         and item_category is not null
         {% if is_incremental() %}
-            and (
-                customer_id in (select changed_customers.customer_id from changed_customers)
-                or exists (select 1 from new_as_of_dates)
-            )
+            and customer_id in (select scope_customers.customer_id from scope_customers)
         {% endif %}
     group by submission_id, item_category
 
@@ -153,11 +160,6 @@ known_orders as (
                 known_order_versions.superseded_from_date is null
                 or as_of_dates.as_of_date < known_order_versions.superseded_from_date
             )
-    {% if is_incremental() %}
-        where
-            known_order_versions.customer_id in (select changed_customers.customer_id from changed_customers)
-            or as_of_dates.as_of_date in (select new_as_of_dates.as_of_date from new_as_of_dates)
-    {% endif %}
 
 ),
 
