@@ -17,3 +17,46 @@
         from {{ this }}
     )
 {%- endmacro -%}
+
+{#
+    Pre-hooks of an incremental model that recomputes whole customers: on an incremental run, delete every row
+    of the customers with a row of `changed_relation` stamped after this model's watermark (so a customer who
+    lost an order loses the rows it gave: a join, not an IN list, which PostgreSQL scans row by row when it
+    expects it large), and every row whose as-of date is outside `as_of_dates_relation`. Nothing on a full build.
+#}
+{%- macro delete_changed_customers(changed_relation) -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }}
+        using (
+            select distinct changed.customer_id from {{ changed_relation }} as changed
+            where changed.processed_at > {{ processed_at_watermark() }}
+        ) as changed_customers
+        where {{ this.identifier }}.customer_id = changed_customers.customer_id
+    {%- endif -%}
+{%- endmacro -%}
+
+{%- macro delete_as_of_dates_outside(as_of_dates_relation) -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }}
+        where
+            as_of_date < (select min(as_of_dates.as_of_date) from {{ as_of_dates_relation }} as as_of_dates)
+            or as_of_date > (select max(as_of_dates.as_of_date) from {{ as_of_dates_relation }} as as_of_dates)
+    {%- endif -%}
+{%- endmacro -%}
+
+{#
+    Pre-hook of an incremental model that mirrors its parent row for row: on an incremental run, delete the
+    rows whose key (`key_columns`) is no longer in `parent_relation`. Nothing on a full build.
+#}
+{%- macro delete_rows_missing_from(parent_relation, key_columns) -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }}
+        where not exists (
+            select 1 from {{ parent_relation }} as parent
+            where
+                {% for column in key_columns -%}
+                    {{ 'and ' if not loop.first }}parent.{{ column }} = {{ this.identifier }}.{{ column }}
+                {% endfor %}
+        )
+    {%- endif -%}
+{%- endmacro -%}

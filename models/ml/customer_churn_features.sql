@@ -6,13 +6,27 @@
     [as_of_date, as_of_date + var('churn_label_window_days') days). It is NULL (is_label_censored) when that
     window ends after the last order date of the data. split is a fixed function of as_of_date.
     Averages and ratios go through as_exact_numeric (engines that divide in floating point cast them back).
+    Incremental: a run recomputes the rows its parent (re)computed since its last run, and the rows whose label
+    may change with the data's last order date (censored before, or censored now); the pre-hook deletes the
+    rows its parent no longer has.
 #}
+
+{{ config(
+    materialized='incremental',
+    unique_key=['customer_id', 'as_of_date'],
+    incremental_strategy=target_incremental_strategy('delete+insert'),
+    on_schema_change='fail',
+    indexes=[{'columns': ['processed_at']}],
+    pre_hook="{{ delete_rows_missing_from(
+        ref('int_customer_order_histories_aggregated'), ['customer_id', 'as_of_date']
+    ) }}",
+) }}
 
 {%- set label_window_days = var('churn_label_window_days') | int %}
 
 with
 
-customer_histories as (
+all_customer_histories as (
 
     select * from {{ ref('int_customer_order_histories_aggregated') }}
 
@@ -31,6 +45,24 @@ data_bounds as (
 
 ),
 
+customer_histories as (
+
+    select all_customer_histories.* from all_customer_histories
+    {% if is_incremental() %}
+        -- recomputed upstream since the last run, or censored then or now (the last order date moved)
+        cross join data_bounds
+        where
+            all_customer_histories.processed_at > {{ processed_at_watermark() }}
+            or all_customer_histories.as_of_date >= (
+                select min(existing_rows.as_of_date) from {{ this }} as existing_rows
+                where existing_rows.is_label_censored
+            )
+            or {{ dbt.dateadd('day', label_window_days, 'all_customer_histories.as_of_date') }}
+            > data_bounds.last_order_date
+    {% endif %}
+
+),
+
 customer_revenue_orders as (
 
     select
@@ -41,36 +73,63 @@ customer_revenue_orders as (
 
 ),
 
-label_window_orders as (
+customer_timelines as (
+
+    -- each customer's as-of dates and revenue order dates on one time line
+    select
+        customer_id,
+        as_of_date as event_date,
+        0 as event_rank,
+        cast(null as date) as order_date
+    from customer_histories
+
+    union all
 
     select
-        customer_histories.customer_id,
-        customer_histories.as_of_date,
-        count(*) as order_count
-    from customer_histories
-    inner join customer_revenue_orders
-        on
-            customer_histories.customer_id = customer_revenue_orders.customer_id
-            and customer_histories.as_of_date <= customer_revenue_orders.order_date
-            and {{ dbt.dateadd('day', label_window_days, 'customer_histories.as_of_date') }}
-            > customer_revenue_orders.order_date
-    group by customer_histories.customer_id, customer_histories.as_of_date
+        customer_id,
+        order_date as event_date,
+        1 as event_rank,
+        order_date
+    from customer_revenue_orders
+
+),
+
+next_orders as (
+
+    -- walking each time line backwards, the earliest order date on or after each as-of date (an order of
+    -- the as-of day itself is met before the as-of date: it falls in the label window)
+    select
+        customer_id,
+        event_date as as_of_date,
+        event_rank,
+        min(order_date) over (
+            partition by customer_id
+            order by event_date desc, event_rank desc
+            rows between unbounded preceding and current row
+        ) as next_order_date
+    from customer_timelines
 
 ),
 
 labelled as (
 
+    -- no order in the label window when the next order comes on or after its end, or never
     select
         customer_histories.*,
-        label_window_orders.order_count is null as has_no_order_in_label_window,
+        coalesce(
+            next_orders.next_order_date
+            >= {{ dbt.dateadd('day', label_window_days, 'customer_histories.as_of_date') }},
+            true
+        ) as has_no_order_in_label_window,
         {{ dbt.dateadd('day', label_window_days, 'customer_histories.as_of_date') }}
         > data_bounds.last_order_date as is_label_censored
     from customer_histories
     cross join data_bounds
-    left join label_window_orders
+    inner join next_orders
         on
-            customer_histories.customer_id = label_window_orders.customer_id
-            and customer_histories.as_of_date = label_window_orders.as_of_date
+            customer_histories.customer_id = next_orders.customer_id
+            and customer_histories.as_of_date = next_orders.as_of_date
+            and next_orders.event_rank = 0
 
 ),
 
@@ -123,8 +182,9 @@ final as (
         case when not is_label_censored then has_no_order_in_label_window end as churned,
         is_label_censored,
 
-        -- dates
-        as_of_date
+        -- dates and timestamps
+        as_of_date,
+        {{ processed_at() }} as processed_at
 
     from labelled
 

@@ -15,13 +15,22 @@ from pathlib import Path
 
 import joblib
 import pandas as pd
+import psycopg2
 import pytest
 from conftest import query
 from dbt_project import DbtProject, sample_exports
 
 from orders_warehouse import cli
 from orders_warehouse.churn_example import train_churn_example
-from orders_warehouse.features import FEATURE_TABLE, NUMERIC_FEATURES, load_churn_features
+from orders_warehouse.features import (
+    AUDIT_COLUMNS,
+    FEATURE_TABLE,
+    NUMERIC_FEATURES,
+    ROW_FILTERS,
+    SPLITS,
+    Rows,
+    load_churn_features,
+)
 from orders_warehouse.server import LocalServer
 from orders_warehouse.settings import ConnectionSettings
 
@@ -71,7 +80,7 @@ def _feature_columns(settings: ConnectionSettings) -> list[str]:
         "select column_name from information_schema.columns"
         " where table_schema = 'ml' and table_name = 'customer_churn_features' order by ordinal_position",
     )
-    return [name for (name,) in rows if name not in {"customer_id", "as_of_date", *LABEL_COLUMNS}]
+    return [name for (name,) in rows if name not in {"customer_id", "as_of_date", *LABEL_COLUMNS, *AUDIT_COLUMNS}]
 
 
 def test_no_feature_leaks_the_future(sample_warehouse: DbtProject, truncated_warehouse: DbtProject) -> None:
@@ -114,6 +123,48 @@ def test_training_rows_are_labelled_and_scoring_rows_censored(sample_warehouse: 
     assert pd.api.types.is_datetime64_any_dtype(everything["as_of_date"])
     assert all(pd.api.types.is_numeric_dtype(everything[column]) for column in NUMERIC_FEATURES)
     assert not everything.duplicated(["customer_id", "as_of_date"]).any()
+
+
+def _fetched_at_once(settings: ConnectionSettings, rows: str) -> pd.DataFrame:
+    """The DataFrame as load_churn_features built it before it streamed in chunks: every row fetched as tuples,
+    then each column typed (the reference the chunked path must match, dtypes included)."""
+    statement = f"select * from {FEATURE_TABLE} {ROW_FILTERS[rows]} order by as_of_date, customer_id"
+    connection = psycopg2.connect(settings.dsn())
+    try:
+        with connection, connection.cursor() as cursor:
+            cursor.execute(statement)
+            type_codes = {column.name: column.type_code for column in cursor.description}
+            frame = pd.DataFrame.from_records(cursor.fetchall(), columns=list(type_codes))
+    finally:
+        connection.close()
+    frame = frame.drop(columns=[column for column in AUDIT_COLUMNS if column in frame])
+    for column in frame:
+        values, type_code = frame[column], type_codes[column]
+        if type_code == 1082:  # date
+            frame[column] = pd.to_datetime(values)
+        elif type_code in {700, 701, 1700}:  # real, double precision, numeric
+            frame[column] = values.astype("float64")
+        elif type_code in {20, 21, 23}:  # bigint, smallint, integer
+            frame[column] = values.astype("Int64" if values.isna().any() else "int64")
+        elif type_code == 16:  # boolean
+            frame[column] = values.astype("boolean" if values.isna().any() else "bool")
+    frame["split"] = frame["split"].astype(SPLITS)
+    return frame
+
+
+@pytest.mark.parametrize("rows", ["all", "training", "scoring"])
+def test_chunked_pull_equals_the_pull_at_once(sample_warehouse: DbtProject, rows: Rows) -> None:
+    """Streaming in chunks (many small chunks, three chunks with a short last one, one chunk larger than the
+    result) gives the same DataFrame, values and dtypes, as fetching it at once."""
+    settings = sample_warehouse.settings
+    expected = _fetched_at_once(settings, rows)
+    assert len(expected) > 500
+    if rows == "all":
+        # The label is missing on the last months only: the nullable boolean must survive the chunking.
+        assert str(expected["churned"].dtype) == "boolean" and expected["churned"].head(1000).notna().all()
+    for chunk_rows in (97, len(expected) // 3 + 1, len(expected) + 1):
+        chunked = load_churn_features(rows, settings, chunk_rows=chunk_rows)
+        pd.testing.assert_frame_equal(chunked, expected, check_dtype=True, check_exact=True)
 
 
 def test_example_model_beats_the_base_rate(sample_warehouse: DbtProject, tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ from orders_warehouse.settings import ConnectionSettings
 
 # Columns that record when or from where a row was processed, not what it says.
 AUDIT_COLUMNS = ("processed_at", "loaded_at", "source_file_name")
-COMPARED_SCHEMAS = ("staging", "intermediate", "marts")
+COMPARED_SCHEMAS = ("staging", "intermediate", "marts", "ml")
 
 
 @pytest.fixture(scope="module")
@@ -102,9 +102,70 @@ def test_each_incremental_build_processes_only_what_its_file_touched(incremental
     assert stamped_lines == touched_lines < all_lines / 2
 
 
+def test_the_churn_histories_recompute_the_customers_the_last_file_touched(incremental_warehouse: DbtProject) -> None:
+    """The last build restamped every row of the customers whose order versions it recomputed; the rows of
+    the other customers only all together, when it added an as-of date (as the sample's last file does:
+    every customer gets a row for the new month); the feature table followed."""
+    [(stamped, untouched_stamped, missed, all_rows, new_dates, stamped_features, all_features)] = query(
+        incremental_warehouse.settings,
+        """
+        with latest as (
+            select max(processed_at) as processed_at from intermediate.int_customer_order_histories_aggregated
+        ),
+        histories as (
+            select
+                histories.as_of_date,
+                histories.processed_at = latest.processed_at as is_stamped,
+                histories.customer_id in (
+                    select customer_id from intermediate.int_order_version_items_priced
+                    where processed_at = latest.processed_at
+                ) as is_touched
+            from intermediate.int_customer_order_histories_aggregated as histories
+            cross join latest
+        )
+        select
+            count(*) filter (where is_stamped),
+            count(*) filter (where is_stamped and not is_touched),
+            count(*) filter (where is_touched and not is_stamped),
+            count(*),
+            (select count(*) from intermediate.int_churn_as_of_dates_generated
+             where as_of_date > (select max(order_date) from intermediate.int_orders
+                                 where processed_at < (select processed_at from latest))),
+            (select count(*) from ml.customer_churn_features cross join latest
+             where customer_churn_features.processed_at = latest.processed_at),
+            (select count(*) from ml.customer_churn_features)
+        from histories
+        """,
+    )
+    assert missed == 0 and stamped > 0
+    assert untouched_stamped == 0 or (new_dates > 0 and stamped == all_rows)
+    assert stamped <= stamped_features <= all_features
+
+
 def test_marts_keep_their_foreign_keys_through_incremental_builds(incremental_warehouse: DbtProject) -> None:
     [(foreign_keys,)] = query(
         incremental_warehouse.settings,
         "select count(*) from pg_constraint where conrelid = 'marts.fct_order_items'::regclass and contype = 'f'",
     )
     assert foreign_keys == 4
+
+
+def test_data_tests_of_an_incremental_build_check_new_rows_against_old_ones(incremental_warehouse: DbtProject) -> None:
+    """On an incremental `dbt build` a uniqueness test checks every row sharing a key with the rows the build
+    stamped: a duplicate of an old line passes while both rows are old (the build did not write them), fails
+    once one of them is new, and `dbt test` checks every row whatever their stamps."""
+    settings = incremental_warehouse.settings
+    table = "staging.base_orders_export__submission_lines"
+    test = "unique_combination_of_columns_base_orders_export__submission_lines_raw_row_id__line_number"
+    line = f"raw_row_id = (select min(raw_row_id) from {table}) and line_number = 1"
+    one_of_the_pair = f"ctid = (select max(ctid) from {table} where {line})"
+    query(settings, f"insert into {table} select * from {table} where {line}")
+    try:
+        query(settings, f"update {table} set processed_at = '1900-01-01' where {line}")
+        assert incremental_warehouse.run("build", "--select", test).returncode == 0
+        assert incremental_warehouse.run("test", "--select", test).returncode != 0
+        query(settings, f"update {table} set processed_at = '2999-01-01' where {one_of_the_pair}")
+        assert incremental_warehouse.run("build", "--select", test).returncode != 0
+    finally:
+        query(settings, f"delete from {table} where {one_of_the_pair}")
+    assert incremental_warehouse.run("test", "--select", test).returncode == 0

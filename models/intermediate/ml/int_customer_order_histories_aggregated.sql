@@ -4,7 +4,26 @@
     strictly before the as-of date (its date, status, lines and amounts as of then), and not at all when its
     first version came on or after it. Nothing here reads the orders' current state.
     Windows of N days cover the order dates in [as_of_date - N days, as_of_date).
+    Each version's lines are summed once, then the versions are matched to the as-of dates they are known on.
+    Incremental: a run recomputes every row of the customers with an order version (re)computed since its
+    last run (the pre-hook first deletes all their rows, so a customer who lost an order loses its rows
+    too); when the data reaches an as-of date the table does not have yet, it recomputes every customer.
 #}
+
+{{ config(
+    materialized='incremental',
+    unique_key=['customer_id', 'as_of_date'],
+    incremental_strategy=target_incremental_strategy('delete+insert'),
+    indexes=[
+        {'columns': ['customer_id', 'as_of_date'], 'unique': true},
+        {'columns': ['as_of_date']},
+        {'columns': ['processed_at']},
+    ],
+    pre_hook=[
+        "{{ delete_changed_customers(ref('int_order_version_items_priced')) }}",
+        "{{ delete_as_of_dates_outside(ref('int_churn_as_of_dates_generated')) }}",
+    ],
+) }}
 
 with
 
@@ -20,61 +39,127 @@ as_of_dates as (
 
 ),
 
-known_items as (
+{% if is_incremental() %}
+    changed_customers as (
 
-    -- the lines of each known customer's orders, in the version that was the latest known on the as-of date
+        -- the customers with an order version (re)computed since this model's last run
+        select distinct customer_id from order_version_items
+        where processed_at > {{ processed_at_watermark() }} and customer_id is not null
+
+    ),
+
+    new_as_of_dates as (
+
+        -- the as-of dates the table has no row for yet (the data reached a new month)
+        select as_of_date from as_of_dates
+        where
+            as_of_date > (select max(existing_rows.as_of_date) from {{ this }} as existing_rows)
+            or as_of_date < (select min(existing_rows.as_of_date) from {{ this }} as existing_rows)
+
+    ),
+
+    scope_customers as (
+
+        -- the customers to recompute: the changed ones, and all of them when an as-of date is new
+        select changed_customers.customer_id from changed_customers
+        union
+        select order_version_items.customer_id from order_version_items
+        where
+            order_version_items.customer_id is not null
+            and exists (select 1 from new_as_of_dates)
+
+    ),
+{% endif %}
+
+known_order_versions as (
+
+    -- each version of a known customer's order, its lines summed once (not once per as-of date)
     select
-        as_of_dates.as_of_date,
-        order_version_items.order_id,
-        order_version_items.customer_id,
-        order_version_items.customer_country_code,
-        order_version_items.item_category,
-        order_version_items.order_status,
-        order_version_items.quantity,
-        order_version_items.net_amount,
-        order_version_items.is_revenue,
-        order_version_items.order_date,
-        order_version_items.submitted_at,
-        {{ dbt.datediff(
-            'order_version_items.order_date', 'as_of_dates.as_of_date', 'day'
-        ) }} as days_before_as_of
-    from as_of_dates
-    inner join order_version_items
-        on
-            as_of_dates.as_of_date >= order_version_items.known_from_date
-            and (
-                order_version_items.superseded_from_date is null
-                or as_of_dates.as_of_date < order_version_items.superseded_from_date
-            )
-    where order_version_items.customer_id is not null
+        submission_id,
+        order_id,
+        customer_id,
+        customer_country_code,
+        order_status,
+        is_revenue,
+        order_date,
+        known_from_date,
+        superseded_from_date,
+        submitted_at,
+        sum(quantity) as item_quantity,
+        sum(case when is_revenue then net_amount else 0 end) as net_revenue,
+        -- the customer's versions in submission order: of the versions known on an as-of date, the one with
+        -- the highest rank is the latest submission (a later version of one order has a higher rank)
+        row_number() over (
+            partition by customer_id
+            order by submitted_at asc, order_id asc, order_submission_number asc
+        ) as customer_version_rank
+    from order_version_items
+    where
+        customer_id is not null
+        {% if is_incremental() %}
+            and customer_id in (select scope_customers.customer_id from scope_customers)
+        {% endif %}
+    group by
+        submission_id,
+        order_id,
+        customer_id,
+        customer_country_code,
+        order_status,
+        is_revenue,
+        order_date,
+        known_from_date,
+        superseded_from_date,
+        submitted_at,
+        order_submission_number
+
+),
+
+version_category_revenue as (
+
+    -- the net revenue of each non-cancelled version of a known customer's order, per item category
+    select
+        submission_id,
+        item_category,
+        sum(net_amount) as net_revenue
+    from order_version_items
+    where
+        customer_id is not null
+        and is_revenue
+        and item_category is not null
+        {% if is_incremental() %}
+            and customer_id in (select scope_customers.customer_id from scope_customers)
+        {% endif %}
+    group by submission_id, item_category
 
 ),
 
 known_orders as (
 
+    -- each known customer's orders, in the version that was the latest known on the as-of date
     select
-        as_of_date,
-        customer_id,
-        order_id,
-        customer_country_code,
-        order_status,
-        is_revenue,
-        order_date,
-        submitted_at,
-        days_before_as_of,
-        sum(quantity) as item_quantity,
-        sum(case when is_revenue then net_amount else 0 end) as net_revenue
-    from known_items
-    group by
-        as_of_date,
-        customer_id,
-        order_id,
-        customer_country_code,
-        order_status,
-        is_revenue,
-        order_date,
-        submitted_at,
-        days_before_as_of
+        as_of_dates.as_of_date,
+        known_order_versions.customer_id,
+        known_order_versions.order_id,
+        known_order_versions.submission_id,
+        known_order_versions.customer_country_code,
+        known_order_versions.order_status,
+        known_order_versions.item_quantity,
+        known_order_versions.net_revenue,
+        known_order_versions.is_revenue,
+        known_order_versions.order_date,
+        known_order_versions.submitted_at,
+        known_order_versions.customer_version_rank,
+        {{ dbt.datediff(
+            'known_order_versions.order_date', 'as_of_dates.as_of_date', 'day'
+        ) }} as days_before_as_of
+    from as_of_dates
+    inner join known_order_versions
+        on
+            as_of_dates.as_of_date >= known_order_versions.known_from_date
+            and (
+                known_order_versions.superseded_from_date is null
+                or as_of_dates.as_of_date < known_order_versions.superseded_from_date
+            )
 
 ),
 
@@ -114,7 +199,10 @@ order_features as (
 
         -- rhythm
         cast(max(days_before_as_of) - min(days_before_as_of) as {{ dbt.type_numeric() }})
-        / nullif(count(*) - 1, 0) as mean_days_between_orders
+        / nullif(count(*) - 1, 0) as mean_days_between_orders,
+
+        -- the latest submission known
+        max(customer_version_rank) as latest_version_rank
 
     from known_orders
     group by as_of_date, customer_id
@@ -124,13 +212,14 @@ order_features as (
 category_revenue as (
 
     select
-        as_of_date,
-        customer_id,
-        item_category,
-        sum(net_amount) as net_revenue
-    from known_items
-    where is_revenue and item_category is not null
-    group by as_of_date, customer_id, item_category
+        known_orders.as_of_date,
+        known_orders.customer_id,
+        version_category_revenue.item_category,
+        sum(version_category_revenue.net_revenue) as net_revenue
+    from known_orders
+    inner join version_category_revenue
+        on known_orders.submission_id = version_category_revenue.submission_id
+    group by known_orders.as_of_date, known_orders.customer_id, version_category_revenue.item_category
 
 ),
 
@@ -146,29 +235,18 @@ category_features as (
 
 ),
 
-ranked_orders as (
-
-    select
-        as_of_date,
-        customer_id,
-        customer_country_code,
-        row_number() over (
-            partition by as_of_date, customer_id
-            order by submitted_at desc, order_id desc
-        ) as recency
-    from known_orders
-
-),
-
 latest_countries as (
 
     -- the country on the customer's latest submission known on the as-of date
     select
-        as_of_date,
-        customer_id,
-        customer_country_code as country_code
-    from ranked_orders
-    where recency = 1
+        order_features.as_of_date,
+        order_features.customer_id,
+        known_order_versions.customer_country_code as country_code
+    from order_features
+    inner join known_order_versions
+        on
+            order_features.customer_id = known_order_versions.customer_id
+            and order_features.latest_version_rank = known_order_versions.customer_version_rank
 
 ),
 
@@ -213,8 +291,9 @@ final as (
         order_features.returned_order_ratio,
         order_features.mean_days_between_orders,
 
-        -- dates
-        order_features.as_of_date
+        -- dates and timestamps
+        order_features.as_of_date,
+        {{ processed_at() }} as processed_at
 
     from order_features
     inner join latest_countries

@@ -7,7 +7,21 @@
     stays the latest known version until a later version of the same order (in the triage's order) is known:
     it is visible on every as-of date in [known_from_date, superseded_from_date). When a later version has
     an order date on or before this one's (a double submit the same day), the range is empty.
+    Incremental: a run rewrites every version of the orders whose submissions were judged again since its
+    last run (delete by order_id, then insert), as int_orders does.
 #}
+
+{{ config(
+    materialized='incremental',
+    unique_key='order_id',
+    incremental_strategy=target_incremental_strategy('delete+insert'),
+    indexes=[
+        {'columns': ['submission_id', 'line_number'], 'unique': true},
+        {'columns': ['order_id']},
+        {'columns': ['customer_id']},
+        {'columns': ['processed_at']},
+    ],
+) }}
 
 with
 
@@ -23,6 +37,18 @@ order_submission_items as (
 
 ),
 
+{% if is_incremental() %}
+    changed_orders as (
+
+        -- the orders judged again since this model's last run, found through their lines: every
+        -- interpretable submission has one, and the lines' view, unlike the submissions' (a window per
+        -- order), lets PostgreSQL use the index on the triage's processed_at
+        select distinct order_id from order_submission_items
+        where processed_at > {{ processed_at_watermark() }}
+
+    ),
+{% endif %}
+
 order_versions as (
 
     select
@@ -33,6 +59,9 @@ order_versions as (
             rows between 1 following and unbounded following
         ) as next_versions_first_order_date
     from order_submissions
+    {% if is_incremental() %}
+        where order_id in (select changed_orders.order_id from changed_orders)
+    {% endif %}
 
 ),
 
@@ -72,11 +101,15 @@ final as (
         cast({{ dbt.dateadd('day', 1, 'order_versions.order_date') }} as date) as known_from_date,
         cast({{ dbt.dateadd('day', 1, 'order_versions.next_versions_first_order_date') }} as date)
             as superseded_from_date,
-        order_versions.submitted_at
+        order_versions.submitted_at,
+        {{ processed_at() }} as processed_at
 
     from order_submission_items
     inner join order_versions
         on order_submission_items.submission_id = order_versions.submission_id
+    {% if is_incremental() %}
+        where order_submission_items.order_id in (select changed_orders.order_id from changed_orders)
+    {% endif %}
 
 )
 

@@ -33,7 +33,10 @@ final as (
 
         -- numbers
         submission_lines.quantity,
-        submission_lines.unit_price
+        submission_lines.unit_price,
+
+        -- timestamps
+        submissions.processed_at
 
     from submission_lines
     inner join submissions

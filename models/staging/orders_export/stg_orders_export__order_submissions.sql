@@ -67,7 +67,8 @@ final as (
 
         -- dates and timestamps
         numbered.order_date,
-        numbered.submitted_at
+        numbered.submitted_at,
+        numbered.processed_at
 
     from numbered
     left join country_spellings as customer_countries

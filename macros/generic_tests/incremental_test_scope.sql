@@ -1,0 +1,75 @@
+{#
+    Data tests on incremental builds check what the build wrote, not the whole table again.
+
+    dbt wraps the model of every generic data test in get_where_subquery; this override narrows it when the
+    data test's `where` is the project default, '__incremental_scope__' (dbt_project.yml):
+    - on a `dbt build` that is not a full refresh, for a table (not a view) that documents processed_at, when
+      the parent a relationships test reads is a table too:
+      - unique and unique_combination_of_columns check every row whose key is among the rows stamped by this
+        build (so a new row that collides with an old one still fails), not only the new rows;
+      - not_null, accepted_values, accepted_range, expression_is_true and relationships check the rows
+        stamped by this build: the rows it did not rewrite passed the same test when they were written
+        (every parent a relationships test points at keeps its keys: dimensions merge, and a child and its
+        parent of the same order are rewritten together);
+    - everywhere else (dbt test, --full-refresh, var('full_data_tests'), a model without processed_at, any
+      other test) the whole model, as dbt does. On a first build every row is stamped by it: a full check.
+    A `where` written on a test replaces the default and applies as dbt applies it.
+#}
+{%- macro get_where_subquery(relation) -%}
+    {%- set where = config.get('where', '') -%}
+    {%- if where == '__incremental_scope__' -%}
+        {%- set where = incremental_test_scope(relation) -%}
+    {%- endif -%}
+    {%- if where and where != '1=1' -%}
+        {%- set filtered -%}
+            (select * from {{ relation }} as tested_rows where {{ where }}) dbt_subquery
+        {%- endset -%}
+        {%- do return(filtered) -%}
+    {%- else -%}
+        {%- do return(relation) -%}
+    {%- endif -%}
+{%- endmacro -%}
+
+{# The condition that limits this data test to what this build wrote ('1=1': the whole model). #}
+{%- macro incremental_test_scope(relation) -%}
+    {%- set row_scoped_tests = [
+        'not_null', 'accepted_values', 'accepted_range', 'expression_is_true', 'relationships',
+    ] -%}
+    {%- set key_scoped_tests = ['unique', 'unique_combination_of_columns'] -%}
+    {%- if not execute or flags.WHICH != 'build' or flags.FULL_REFRESH or var('full_data_tests', false) -%}
+        {%- do return('1=1') -%}
+    {%- endif -%}
+    {%- set tested_node = graph.nodes.get(model.get('attached_node') or '') -%}
+    {%- if not tested_node or 'processed_at' not in tested_node.get('columns', {}) -%}
+        {%- do return('1=1') -%}
+    {%- endif -%}
+    {#- A view computes its rows again on every scan, so a test narrowed over a view can cost more than the
+        whole check (PostgreSQL cannot push the filter below a window, and loops over a view it expects to
+        visit once): tests that read a view check everything. -#}
+    {%- for node_id in model.get('depends_on', {}).get('nodes', []) -%}
+        {%- set node = graph.nodes.get(node_id) -%}
+        {%- if node and node.get('config', {}).get('materialized') == 'view' -%}
+            {%- do return('1=1') -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- set test_name = model.get('test_metadata', {}).get('name') -%}
+    {%- set arguments = model.get('test_metadata', {}).get('kwargs', {}) -%}
+    {%- set stamped_by_this_build = 'processed_at >= ' ~ processed_at() -%}
+    {%- if test_name in row_scoped_tests -%}
+        {%- do return('tested_rows.' ~ stamped_by_this_build) -%}
+    {%- elif test_name in key_scoped_tests -%}
+        {%- set key_columns = arguments.get('combination_of_columns') or [arguments.get('column_name')] -%}
+        {%- set scope -%}
+            exists (
+                select 1 from {{ relation }} as stamped_rows
+                where
+                    stamped_rows.{{ stamped_by_this_build }}
+                    {% for column in key_columns -%}
+                        and stamped_rows.{{ column }} = tested_rows.{{ column }}
+                    {% endfor %}
+            )
+        {%- endset -%}
+        {%- do return(scope) -%}
+    {%- endif -%}
+    {%- do return('1=1') -%}
+{%- endmacro -%}
