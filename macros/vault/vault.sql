@@ -22,7 +22,19 @@
     same rate written two ways) hash alike, and PostgreSQL and DuckDB write the same text.
 #}
 {%- macro vault_hashable_number(column) -%}
+    {{ return(adapter.dispatch('vault_hashable_number', 'orders_warehouse')(column)) }}
+{%- endmacro -%}
+
+{%- macro default__vault_hashable_number(column) -%}
     cast({{ column }} as decimal(38, 10))
+{%- endmacro -%}
+
+{#-
+    Spark writes a decimal below 10^-6 as text in scientific notation (0 at scale 10 is '0E-10'): its plain text
+    instead, as PostgreSQL and DuckDB write it ('0.0000000000'), so that the hashes agree.
+#}
+{%- macro spark__vault_hashable_number(column) -%}
+    replace(format_number(cast({{ column }} as decimal(38, 10)), 10), ',', '')
 {%- endmacro -%}
 
 {# A timestamp with time zone as a satellite's hash diff reads it: its UTC wall-clock time. #}

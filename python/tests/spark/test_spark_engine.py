@@ -4,13 +4,15 @@ A throwaway Spark Thrift server (pyspark's, local mode) is started on ``$WAREHOU
 10016) in a temporary folder, the sample export is loaded with the Spark loader and built with ``dbt build`` on
 the ``spark`` target: every model, seed, data test and unit test must pass (snapshots are disabled on Spark).
 Then the warehouse is compared with ``sample_warehouse`` (PostgreSQL) table by table and row by row (raw,
-staging, intermediate, marts, the feature table; numbers to 6 decimal places, within one unit of the 6th,
-timestamps as UTC) and the marts' totals: identical to 6 decimal places, and to the cent. The server is stopped
-by its pid at the end, even when a test fails.
+staging, intermediate, the Data Vault, marts, the feature table; numbers to 6 decimal places, within one unit
+of the 6th, timestamps as UTC), the One Big Table's nested lines parsed from their JSON, and the marts' totals:
+identical to 6 decimal places, and to the cent. Last, the vault is built again: insert-only on Spark too, it adds
+nothing. The server is stopped by its pid at the end, even when a test fails.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -29,10 +31,37 @@ from orders_warehouse.spark_server import SparkServerError, SparkThriftServer
 pytestmark = pytest.mark.spark
 
 SPARK_TEST_PORT = int(os.environ.get("WAREHOUSE_SPARK_TEST_PORT", "10016"))
-SCHEMAS = ("raw", "staging", "intermediate", "marts", "ml")
-# As in test_engines.py: when a build ran, the parsed JSON (each engine writes it its own way; the lines
-# unnested from it are compared) and the personal-data hash (none on Spark: no key store there).
-NOT_COMPARED = frozenset({"processed_at", "_loaded_at", "loaded_at", "order_items_json", "email_hash"})
+SCHEMAS = ("raw", "staging", "intermediate", "vault", "marts", "ml")
+# As in test_engines.py: when a build ran (the vault's load_date included), the parsed JSON and the One Big
+# Table's nested lines (each engine writes JSON its own way: the lines unnested from the export are compared
+# here, the nested lines by test_obt_nested_lines_are_identical) and the personal-data hash (none on Spark: no
+# key store there).
+NOT_COMPARED = frozenset(
+    {
+        "processed_at",
+        "_loaded_at",
+        "loaded_at",
+        "load_date",
+        "order_items_json",
+        "order_lines",
+        "email_hash",
+        "customer_email_hash",
+    }
+)
+VAULT_TABLES = (
+    "hub_customer",
+    "hub_item",
+    "hub_order",
+    "hub_store",
+    "lnk_order_customer",
+    "lnk_order_item",
+    "lnk_order_store",
+    "sat_customer",
+    "sat_item",
+    "sat_order",
+    "sat_order_item",
+    "sat_store",
+)
 SIX_PLACES = Decimal("0.000001")
 # Spark rounds a quotient to its decimal scale (10, or 6 for a ratio of two decimal(38, 10)) half up, and that
 # can round a tie of the 6th place the other way: numbers agree when they are within one unit of it.
@@ -181,7 +210,10 @@ def test_spark_runs_every_node_but_the_snapshots(
 def test_every_table_holds_the_same_rows(
     sample_warehouse: DbtProject, spark_sample_warehouse: DbtProject, relations: list[str]
 ) -> None:
-    assert {"raw.orders_export", "marts.fct_order_items", "ml.customer_churn_features"} <= set(relations)
+    assert {"raw.orders_export", "marts.fct_order_items", "marts.obt_orders", "ml.customer_churn_features"} <= set(
+        relations
+    )
+    assert {f"vault.{table}" for table in VAULT_TABLES} <= set(relations)
     different = {}
     for relation in relations:
         columns = _postgres_columns(sample_warehouse, relation)
@@ -210,3 +242,43 @@ def _to_the_cent(row: tuple[object, ...]) -> list[object]:
         round(Decimal(str(value)), 2) if isinstance(value, (int, Decimal, float)) else _normalized(value)
         for value in row
     ]
+
+
+def _nested_lines(project: DbtProject) -> dict[str, list[tuple[tuple[str, object], ...]]]:
+    """Each order's order_lines parsed (PostgreSQL's jsonb, Spark's JSON text): per line, its (key, value) pairs in
+    key order, numbers to 6 places."""
+    lines = {}
+    for order_id, order_lines in project.query("select order_id, order_lines from marts.obt_orders"):
+        parsed = json.loads(order_lines, parse_float=Decimal) if isinstance(order_lines, str) else order_lines
+        lines[order_id] = [tuple(sorted((key, _normalized(value)) for key, value in line.items())) for line in parsed]
+    return lines
+
+
+def _same_lines(left: list[tuple[tuple[str, object], ...]], right: list[tuple[tuple[str, object], ...]]) -> bool:
+    """The same lines in the same order, with the same keys, their values equal (numbers within TOLERANCE)."""
+    return len(left) == len(right) and all(
+        [key for key, _ in one] == [key for key, _ in other]
+        and _close(tuple(value for _, value in one), tuple(value for _, value in other))
+        for one, other in zip(left, right, strict=True)
+    )
+
+
+def test_obt_nested_lines_are_identical(sample_warehouse: DbtProject, spark_sample_warehouse: DbtProject) -> None:
+    postgres, spark = _nested_lines(sample_warehouse), _nested_lines(spark_sample_warehouse)
+    assert len(postgres) > 0
+    assert postgres.keys() == spark.keys()
+    different = [
+        (lines, spark[order_id]) for order_id, lines in postgres.items() if not _same_lines(lines, spark[order_id])
+    ]
+    assert not different, f"order_lines that differ, (PostgreSQL, Spark): {different[:2]}"
+
+
+def test_the_vault_is_insert_only_on_spark(spark_sample_warehouse: DbtProject) -> None:
+    """Built again on the same data (incrementally: the append strategy, as on PostgreSQL), the vault adds nothing."""
+    counts = "select " + ", ".join(f"(select count(*) from vault.{table})" for table in VAULT_TABLES)
+    [before] = spark_sample_warehouse.query(counts)
+    rebuild = spark_sample_warehouse.run("build", "--select", "path:models/vault")
+    assert rebuild.returncode == 0, f"dbt build of the vault failed on its second run (Spark):\n{rebuild.tail()}"
+    [after] = spark_sample_warehouse.query(counts)
+    assert min(before) > 0
+    assert dict(zip(VAULT_TABLES, after, strict=True)) == dict(zip(VAULT_TABLES, before, strict=True))
