@@ -21,25 +21,11 @@ from itertools import pairwise
 
 import pytest
 from dbt_project import DbtProject, sample_exports
+from engine_comparison import VAULT_TABLES
 from test_snapshots import order_row, write_export
 
 from orders_warehouse.server import LocalServer
 from orders_warehouse.settings import ConnectionSettings
-
-VAULT_TABLES = (
-    "hub_customer",
-    "hub_item",
-    "hub_order",
-    "hub_store",
-    "lnk_order_customer",
-    "lnk_order_item",
-    "lnk_order_store",
-    "sat_customer",
-    "sat_item",
-    "sat_order",
-    "sat_order_item",
-    "sat_store",
-)
 
 
 def _latest(satellite: str, hash_key: str) -> str:

@@ -18,12 +18,23 @@ import shutil
 import tempfile
 from collections import Counter
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from dbt_project import DbtProject, sample_exports
+from engine_comparison import (
+    MART_TOTALS,
+    NOT_COMPARED,
+    SCHEMAS,
+    SIX_PLACES,
+    VAULT_TABLES,
+    information_schema_columns,
+    information_schema_relations,
+    normalized,
+    table_rows,
+    to_the_cent,
+)
 
 from orders_warehouse.settings import ConnectionSettings
 from orders_warehouse.spark_server import SparkServerError, SparkThriftServer
@@ -31,52 +42,9 @@ from orders_warehouse.spark_server import SparkServerError, SparkThriftServer
 pytestmark = pytest.mark.spark
 
 SPARK_TEST_PORT = int(os.environ.get("WAREHOUSE_SPARK_TEST_PORT", "10016"))
-SCHEMAS = ("raw", "staging", "intermediate", "vault", "marts", "ml")
-# As in test_engines.py: when a build ran (the vault's load_date included), the parsed JSON and the One Big
-# Table's nested lines (each engine writes JSON its own way: the lines unnested from the export are compared
-# here, the nested lines by test_obt_nested_lines_are_identical) and the personal-data hash (none on Spark: no
-# key store there).
-NOT_COMPARED = frozenset(
-    {
-        "processed_at",
-        "_loaded_at",
-        "loaded_at",
-        "load_date",
-        "order_items_json",
-        "order_lines",
-        "email_hash",
-        "customer_email_hash",
-    }
-)
-VAULT_TABLES = (
-    "hub_customer",
-    "hub_item",
-    "hub_order",
-    "hub_store",
-    "lnk_order_customer",
-    "lnk_order_item",
-    "lnk_order_store",
-    "sat_customer",
-    "sat_item",
-    "sat_order",
-    "sat_order_item",
-    "sat_store",
-)
-SIX_PLACES = Decimal("0.000001")
 # Spark rounds a quotient to its decimal scale (10, or 6 for a ratio of two decimal(38, 10)) half up, and that
 # can round a tie of the 6th place the other way: numbers agree when they are within one unit of it.
 TOLERANCE = SIX_PLACES
-
-MART_TOTALS = {
-    "marts.fct_order_items": "count(*), sum(quantity), sum(net_amount), sum(tax_amount), sum(gross_amount)",
-    "marts.rpt_daily_revenue": "count(*), sum(order_count), sum(quantity), sum(net_revenue), sum(gross_revenue)",
-    "marts.rpt_monthly_revenue_by_customer_country": "count(*), sum(order_count), sum(net_revenue), sum(gross_revenue)",
-    "marts.dim_customers": "count(*), count(customer_id), count(distinct country_code), count(distinct city)",
-    "marts.dim_items": "count(*), count(distinct category), count(distinct brand)",
-    "marts.dim_stores": "count(*), count(distinct timezone), count(distinct country_code)",
-    "marts.dim_date": "count(*), min(date_day), max(date_day), sum(fiscal_year), sum(iso_week)",
-    "ml.customer_churn_features": "count(*), count(churned), sum(order_count_lifetime), sum(net_revenue_lifetime)",
-}
 
 
 @pytest.fixture(scope="module")
@@ -107,14 +75,6 @@ def spark_sample_warehouse(spark_server: SparkThriftServer, tmp_path_factory: py
     return project
 
 
-def _postgres_relations(project: DbtProject) -> set[str]:
-    schemas = ", ".join(f"'{schema}'" for schema in SCHEMAS)
-    rows = project.query(
-        f"select table_schema, table_name from information_schema.tables where table_schema in ({schemas})"
-    )
-    return {f"{schema}.{name}" for schema, name in rows if not name.endswith(("__dbt_tmp", "__dbt_backup"))}
-
-
 def _spark_relations(project: DbtProject) -> set[str]:
     relations = set()
     for schema in SCHEMAS:
@@ -122,15 +82,6 @@ def _spark_relations(project: DbtProject) -> set[str]:
             if not is_temporary:
                 relations.add(f"{schema}.{name}")
     return relations
-
-
-def _postgres_columns(project: DbtProject, relation: str) -> list[str]:
-    schema, name = relation.split(".")
-    rows = project.query(
-        "select column_name from information_schema.columns"
-        f" where table_schema = '{schema}' and table_name = '{name}' order by ordinal_position"
-    )
-    return [column for (column,) in rows if column not in NOT_COMPARED]
 
 
 def _spark_columns(project: DbtProject, relation: str) -> list[str]:
@@ -141,24 +92,6 @@ def _spark_columns(project: DbtProject, relation: str) -> list[str]:
         if column not in NOT_COMPARED:
             columns.append(column)
     return columns
-
-
-def _normalized(value: object) -> object:
-    """One representation for both engines: numbers to 6 places, timestamps as naive UTC, dates as text."""
-    if isinstance(value, bool) or value is None:
-        return value
-    if isinstance(value, (Decimal, float, int)):
-        return Decimal(str(value)).quantize(SIX_PLACES)
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo is not None else value
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
-
-def _rows(project: DbtProject, relation: str, columns: list[str]) -> Counter[tuple[object, ...]]:
-    rows = project.query(f"select {', '.join(columns)} from {relation}")
-    return Counter(tuple(_normalized(value) for value in row) for row in rows)
 
 
 def _sort_key(row: tuple[object, ...]) -> tuple[tuple[str, ...], tuple[tuple[bool, Decimal], ...]]:
@@ -190,7 +123,7 @@ def _differences(
 @pytest.fixture(scope="module")
 def relations(sample_warehouse: DbtProject, spark_sample_warehouse: DbtProject) -> list[str]:
     """The tables and views of both warehouses (they must be the same)."""
-    postgres, spark = _postgres_relations(sample_warehouse), _spark_relations(spark_sample_warehouse)
+    postgres, spark = information_schema_relations(sample_warehouse), _spark_relations(spark_sample_warehouse)
     assert postgres == spark, f"only on PostgreSQL: {postgres - spark}; only on Spark: {spark - postgres}"
     return sorted(postgres)
 
@@ -216,9 +149,12 @@ def test_every_table_holds_the_same_rows(
     assert {f"vault.{table}" for table in VAULT_TABLES} <= set(relations)
     different = {}
     for relation in relations:
-        columns = _postgres_columns(sample_warehouse, relation)
+        columns = information_schema_columns(sample_warehouse, relation)
         assert columns == _spark_columns(spark_sample_warehouse, relation), f"{relation}: the columns differ"
-        postgres, spark = _rows(sample_warehouse, relation, columns), _rows(spark_sample_warehouse, relation, columns)
+        postgres, spark = (
+            table_rows(sample_warehouse, relation, columns),
+            table_rows(spark_sample_warehouse, relation, columns),
+        )
         differences = _differences(postgres, spark)
         if differences:
             different[relation] = differences[:2]
@@ -231,17 +167,9 @@ def test_mart_totals_are_identical(sample_warehouse: DbtProject, spark_sample_wa
     [postgres] = sample_warehouse.query(statement)
     [spark] = spark_sample_warehouse.query(statement)
     assert postgres[0] > 0
-    assert [_normalized(value) for value in postgres] == [_normalized(value) for value in spark]
-    assert _to_the_cent(postgres) == _to_the_cent(spark)
-    print(f"{mart}: PostgreSQL {_to_the_cent(postgres)}, Spark {_to_the_cent(spark)}")
-
-
-def _to_the_cent(row: tuple[object, ...]) -> list[object]:
-    """Numbers rounded to the cent, dates as text."""
-    return [
-        round(Decimal(str(value)), 2) if isinstance(value, (int, Decimal, float)) else _normalized(value)
-        for value in row
-    ]
+    assert [normalized(value) for value in postgres] == [normalized(value) for value in spark]
+    assert to_the_cent(postgres) == to_the_cent(spark)
+    print(f"{mart}: PostgreSQL {to_the_cent(postgres)}, Spark {to_the_cent(spark)}")
 
 
 def _nested_lines(project: DbtProject) -> dict[str, list[tuple[tuple[str, object], ...]]]:
@@ -250,7 +178,7 @@ def _nested_lines(project: DbtProject) -> dict[str, list[tuple[tuple[str, object
     lines = {}
     for order_id, order_lines in project.query("select order_id, order_lines from marts.obt_orders"):
         parsed = json.loads(order_lines, parse_float=Decimal) if isinstance(order_lines, str) else order_lines
-        lines[order_id] = [tuple(sorted((key, _normalized(value)) for key, value in line.items())) for line in parsed]
+        lines[order_id] = [tuple(sorted((key, normalized(value)) for key, value in line.items())) for line in parsed]
     return lines
 
 
