@@ -7,36 +7,19 @@ with
 
 order_versions as (
 
-    select
-        order_hash_key,
-        order_status,
-        order_date,
-        tax_rate,
-        prices_include_tax,
-        row_number() over (partition by order_hash_key order by load_date desc) as recency
-    from {{ ref('sat_order') }}
+    {{ vault_current_rows(ref('sat_order'), 'order_hash_key') }}
 
 ),
 
 customer_versions as (
 
-    select
-        customer_hash_key,
-        country_code,
-        row_number() over (partition by customer_hash_key order by load_date desc) as recency
-    from {{ ref('sat_customer') }}
+    {{ vault_current_rows(ref('sat_customer'), 'customer_hash_key') }}
 
 ),
 
 line_versions as (
 
-    select
-        order_item_hash_key,
-        quantity,
-        unit_price,
-        is_deleted,
-        row_number() over (partition by order_item_hash_key order by load_date desc) as recency
-    from {{ ref('sat_order_item') }}
+    {{ vault_current_rows(ref('sat_order_item'), 'order_item_hash_key') }}
 
 )
 
@@ -52,14 +35,13 @@ from {{ ref('lnk_order_item') }} as line_links
 inner join line_versions
     on
         line_links.order_item_hash_key = line_versions.order_item_hash_key
-        and line_versions.recency = 1
         and not line_versions.is_deleted
 inner join order_versions
-    on line_links.order_hash_key = order_versions.order_hash_key and order_versions.recency = 1
+    on line_links.order_hash_key = order_versions.order_hash_key
 inner join {{ ref('lnk_order_customer') }} as order_customers
     on line_links.order_hash_key = order_customers.order_hash_key
 inner join customer_versions
-    on order_customers.customer_hash_key = customer_versions.customer_hash_key and customer_versions.recency = 1
+    on order_customers.customer_hash_key = customer_versions.customer_hash_key
 where order_versions.order_status != 'cancelled' and customer_versions.country_code = 'US'
 group by {{ dbt.date_trunc('month', 'order_versions.order_date') }}
 order by month_start_date
