@@ -57,6 +57,8 @@ OPTIONAL_COLUMNS: frozenset[str] = frozenset({"prices_include_tax"})
 REQUIRED_COLUMNS: tuple[str, ...] = tuple(c for c in EXPORT_COLUMNS if c not in OPTIONAL_COLUMNS)
 
 FILE_NAME_SETTING = "orders_warehouse.file_name"
+#: Bytes sent per COPY data message (psycopg2 reads the file in pieces of this size; its default is 8 KiB).
+COPY_CHUNK_BYTES = 64 * 1024
 
 _DDL = f"""
 create schema if not exists raw;
@@ -285,7 +287,7 @@ def _copy(
         "copy {} ({}) from stdin with (format csv, header true, encoding 'UTF8', force_null ({}))"
     ).format(table, column_list, column_list)
     with export.path.open("rb") as stream:
-        cursor.copy_expert(statement, stream)
+        cursor.copy_expert(statement, stream, size=COPY_CHUNK_BYTES)
     return cursor.rowcount
 
 

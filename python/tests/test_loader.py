@@ -14,7 +14,7 @@ import pytest
 from conftest import query
 
 from orders_warehouse import duckdb_loader, loader
-from orders_warehouse.loader import EXPORT_COLUMNS, ExportRefused, load_files
+from orders_warehouse.loader import COPY_CHUNK_BYTES, EXPORT_COLUMNS, ExportRefused, load_files
 from orders_warehouse.settings import ConnectionSettings
 
 ITEMS = json.dumps(
@@ -290,6 +290,26 @@ def test_each_file_is_recorded_with_its_own_sha256(fresh_database: ConnectionSet
     ]
     [again] = load_files([same_size], fresh_database)
     assert again.skipped and count(fresh_database) == 4
+
+
+def test_rows_spanning_copy_chunks_load_unchanged_and_in_order(
+    fresh_database: ConnectionSettings, tmp_path: Path
+) -> None:
+    """A file of several COPY chunks, with quoted newlines and quotes cut at the chunk boundaries somewhere."""
+    rows = [
+        export_row(
+            number, customer_name=f'Name "{number}"\r\n' + "x" * (number % 97), customer_city=",\n" * (1 + number % 5)
+        )
+        for number in range(1, 1501)
+    ]
+    first = write_export(tmp_path / "first.csv", rows[:1000])
+    second = write_export(tmp_path / "second.csv", rows[1000:])
+    assert first.stat().st_size > 3 * COPY_CHUNK_BYTES
+
+    assert [result.rows for result in load_files([first, second], fresh_database)] == [1000, 500]
+
+    loaded = raw_rows(fresh_database, ", ".join(EXPORT_COLUMNS))
+    assert loaded == [tuple(row[c] for c in EXPORT_COLUMNS) for row in rows]
 
 
 def test_a_file_refused_mid_batch_keeps_the_files_before_it(fresh_database: ConnectionSettings, tmp_path: Path) -> None:
