@@ -5,6 +5,10 @@ Each file is loaded in one transaction with a single streaming ``COPY``: either 
 content (SHA-256) is already recorded is skipped, so loading the same file twice duplicates nothing.
 Values are loaded exactly as they appear in the file (stray spaces included); cleaning is dbt's job. An empty
 field, quoted (``""``) or not, means "no value" in the contract and loads as NULL.
+
+Every file's header is checked before anything loads. The SHA-256 of the files is computed by a background
+thread, in load order, while the files before them load (it is needed only when a file's turn comes), so that
+reading and hashing the files overlaps the server's work instead of delaying the first ``COPY``.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import hashlib
 import sys
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -52,6 +57,8 @@ OPTIONAL_COLUMNS: frozenset[str] = frozenset({"prices_include_tax"})
 REQUIRED_COLUMNS: tuple[str, ...] = tuple(c for c in EXPORT_COLUMNS if c not in OPTIONAL_COLUMNS)
 
 FILE_NAME_SETTING = "orders_warehouse.file_name"
+#: Bytes sent per COPY data message (psycopg2 reads the file in pieces of this size; its default is 8 KiB).
+COPY_CHUNK_BYTES = 64 * 1024
 
 _DDL = f"""
 create schema if not exists raw;
@@ -134,15 +141,23 @@ def load_files(paths: Sequence[Path], settings: ConnectionSettings) -> list[Load
     """Load export files in order, each in its own transaction.
 
     Every file's header is checked before anything is loaded; a file refused while loading (bad bytes,
-    malformed CSV) raises ExportRefused after the files before it were committed.
+    malformed CSV, unreadable) raises ExportRefused after the files before it were committed.
     """
-    files = [inspect_file(Path(path)) for path in paths]
-    connection = psycopg2.connect(settings.dsn())
+    files = [(Path(path), read_checked_header(Path(path))) for path in paths]
+    hasher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-sha256")
     try:
-        ensure_raw_tables(connection)
-        return [_load_file(connection, export) for export in files]
+        digests = [hasher.submit(file_sha256, path) for path, _ in files]
+        connection = psycopg2.connect(settings.dsn())
+        try:
+            ensure_raw_tables(connection)
+            return [
+                _load_file(connection, _ExportFile(path=path, sha256=digest.result(), header=header))
+                for (path, header), digest in zip(files, digests, strict=True)
+            ]
+        finally:
+            connection.close()
     finally:
-        connection.close()
+        hasher.shutdown(cancel_futures=True)
 
 
 def ensure_raw_tables(connection: psycopg2.extensions.connection) -> None:
@@ -154,16 +169,33 @@ def ensure_raw_tables(connection: psycopg2.extensions.connection) -> None:
 
 
 def inspect_file(path: Path) -> _ExportFile:
-    """Hash a file and check its header against the contract; raise ExportRefused if it breaks it."""
+    """Check a file's header against the contract and hash it; raise ExportRefused if it breaks it."""
+    header = read_checked_header(path)
+    return _ExportFile(path=path, sha256=file_sha256(path), header=header)
+
+
+def read_checked_header(path: Path) -> tuple[str, ...]:
+    """The file's header (trimmed, lowercased names), checked against the contract; ExportRefused if it breaks it."""
     try:
         with path.open("rb") as stream:
-            sha256 = hashlib.file_digest(stream, "sha256").hexdigest()
-            stream.seek(0)
             header = _read_header(path.name, stream)
     except OSError as error:
-        raise ExportRefused(f"{path}: cannot be read: {error.strerror or error}") from error
+        raise _unreadable(path, error) from error
     _check_header(path.name, header)
-    return _ExportFile(path=path, sha256=sha256, header=header)
+    return header
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of the file's content, in hex."""
+    try:
+        with path.open("rb") as stream:
+            return hashlib.file_digest(stream, "sha256").hexdigest()
+    except OSError as error:
+        raise _unreadable(path, error) from error
+
+
+def _unreadable(path: Path, error: OSError) -> ExportRefused:
+    return ExportRefused(f"{path}: cannot be read: {error.strerror or error}")
 
 
 def _decoded_lines(name: str, stream: Iterator[bytes]) -> Iterator[str]:
@@ -255,7 +287,7 @@ def _copy(
         "copy {} ({}) from stdin with (format csv, header true, encoding 'UTF8', force_null ({}))"
     ).format(table, column_list, column_list)
     with export.path.open("rb") as stream:
-        cursor.copy_expert(statement, stream)
+        cursor.copy_expert(statement, stream, size=COPY_CHUNK_BYTES)
     return cursor.rowcount
 
 

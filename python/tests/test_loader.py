@@ -4,6 +4,7 @@ DuckDB loader, which must land the same rows in a DuckDB file."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 from pathlib import Path
@@ -12,8 +13,8 @@ import duckdb
 import pytest
 from conftest import query
 
-from orders_warehouse import duckdb_loader
-from orders_warehouse.loader import EXPORT_COLUMNS, ExportRefused, load_files
+from orders_warehouse import duckdb_loader, loader
+from orders_warehouse.loader import COPY_CHUNK_BYTES, EXPORT_COLUMNS, ExportRefused, load_files
 from orders_warehouse.settings import ConnectionSettings
 
 ITEMS = json.dumps(
@@ -258,6 +259,91 @@ def test_zero_byte_file_is_refused(fresh_database: ConnectionSettings, tmp_path:
 
     with pytest.raises(ExportRefused, match=r"nothing\.csv has no header row"):
         load_files([path], fresh_database)
+
+
+def test_each_file_is_recorded_with_its_own_sha256(fresh_database: ConnectionSettings, tmp_path: Path) -> None:
+    """The hashes come from a background thread: each file must get its own, and skipping must still follow them."""
+    first = write_export(tmp_path / "a.csv", [export_row(1)])
+    same_size = write_export(tmp_path / "b.csv", [export_row(2)])  # as long as a.csv, other content
+    assert first.stat().st_size == same_size.stat().st_size and first.read_bytes() != same_size.read_bytes()
+    copy = tmp_path / "a_again.csv"
+    copy.write_bytes(first.read_bytes())
+    last = write_export(tmp_path / "c.csv", [export_row(3), export_row(4)])
+
+    results = load_files([first, same_size, copy, last], fresh_database)
+
+    digests = {path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in (first, same_size, copy, last)}
+    assert [(r.file_name, r.skipped, r.rows, r.file_sha256) for r in results] == [
+        ("a.csv", False, 1, digests["a.csv"]),
+        ("b.csv", False, 1, digests["b.csv"]),
+        ("a_again.csv", True, 1, digests["a.csv"]),
+        ("c.csv", False, 2, digests["c.csv"]),
+    ]
+    assert results[2].previous_name == "a.csv"
+    recorded = query(fresh_database, "select file_name, file_sha256 from raw.export_files order by file_name")
+    assert recorded == [(name, digests[name]) for name in ("a.csv", "b.csv", "c.csv")]
+    assert raw_rows(fresh_database, "submission_id, _file_name") == [
+        ("S00001", "a.csv"),
+        ("S00002", "b.csv"),
+        ("S00003", "c.csv"),
+        ("S00004", "c.csv"),
+    ]
+    [again] = load_files([same_size], fresh_database)
+    assert again.skipped and count(fresh_database) == 4
+
+
+def test_rows_spanning_copy_chunks_load_unchanged_and_in_order(
+    fresh_database: ConnectionSettings, tmp_path: Path
+) -> None:
+    """A file of several COPY chunks, with quoted newlines and quotes cut at the chunk boundaries somewhere."""
+    rows = [
+        export_row(
+            number, customer_name=f'Name "{number}"\r\n' + "x" * (number % 97), customer_city=",\n" * (1 + number % 5)
+        )
+        for number in range(1, 1501)
+    ]
+    first = write_export(tmp_path / "first.csv", rows[:1000])
+    second = write_export(tmp_path / "second.csv", rows[1000:])
+    assert first.stat().st_size > 3 * COPY_CHUNK_BYTES
+
+    assert [result.rows for result in load_files([first, second], fresh_database)] == [1000, 500]
+
+    loaded = raw_rows(fresh_database, ", ".join(EXPORT_COLUMNS))
+    assert loaded == [tuple(row[c] for c in EXPORT_COLUMNS) for row in rows]
+
+
+def test_a_file_refused_mid_batch_keeps_the_files_before_it(fresh_database: ConnectionSettings, tmp_path: Path) -> None:
+    good = write_export(tmp_path / "good.csv", [export_row(1)])
+    ragged = write_export(tmp_path / "ragged.csv", [export_row(2)])
+    ragged.write_bytes(ragged.read_bytes() + b"only,three,fields\r\n")
+    after = write_export(tmp_path / "after.csv", [export_row(3)])
+
+    with pytest.raises(ExportRefused, match=r"ragged\.csv"):
+        load_files([good, ragged, after], fresh_database)
+
+    assert query(fresh_database, "select file_name from raw.export_files") == [("good.csv",)]
+    assert raw_rows(fresh_database, "submission_id") == [("S00001",)]
+
+
+def test_a_file_that_cannot_be_hashed_is_refused_after_the_files_before_it(
+    fresh_database: ConnectionSettings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Hashing happens while earlier files load: a file unreadable by then stops the batch at its turn."""
+    paths = [write_export(tmp_path / f"{name}.csv", [export_row(number)]) for number, name in enumerate("abc", 1)]
+    hash_file = loader.file_sha256
+
+    def vanished_b(path: Path) -> str:
+        if path.name == "b.csv":
+            raise ExportRefused(f"{path}: cannot be read: No such file or directory")
+        return hash_file(path)
+
+    monkeypatch.setattr(loader, "file_sha256", vanished_b)
+
+    with pytest.raises(ExportRefused, match=r"b\.csv: cannot be read: No such file or directory"):
+        load_files(paths, fresh_database)
+
+    assert query(fresh_database, "select file_name from raw.export_files") == [("a.csv",)]
+    assert raw_rows(fresh_database, "submission_id") == [("S00001",)]
 
 
 # --------------------------------------------------------------------------- the DuckDB loader (no server)
