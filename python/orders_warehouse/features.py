@@ -27,7 +27,7 @@ ROW_FILTERS: dict[str, str] = {
     "scoring": "where is_label_censored",
     "all": "",
 }
-#: ``"compact"``: float32, int32 and categories (about a third of the memory); ``"wide"``: float64, int64, str.
+#: ``"compact"``: float32, int32 and categories (about a third of the memory); ``"wide"``: float64, int64 and str.
 Dtypes = Literal["compact", "wide"]
 DTYPES: tuple[str, ...] = ("compact", "wide")
 LABEL_COLUMN = "churned"
@@ -84,24 +84,27 @@ def load_churn_features(
     ``rows``: ``"training"`` (labelled rows, is_label_censored false), ``"scoring"`` (censored rows, no label)
     or ``"all"``. ``settings`` default to the WAREHOUSE_* environment variables.
 
-    ``dtypes="compact"`` (the default) keeps the DataFrame small (about 100 bytes a row):
+    ``dtypes="compact"`` (the default) keeps the DataFrame small, about 100 bytes a row:
 
-    - the exact numerics (revenue, averages, ratios) become ``float32``: about 7 significant digits, so a
-      revenue of 12,345.67 is exact to about a thousandth; the usual precision for training a model (and
-      scikit-learn computes in float64 where it needs to). Cast a column to ``float64`` before adding up
-      money exactly, or pass ``dtypes="wide"``;
+    - the exact numerics (net revenue, averages, shares, ratios) become ``float32``: about 7 significant
+      digits, so a revenue of 12,345.67 is exact to about a thousandth. That is the usual precision to train
+      a model on (scikit-learn converts to float64 where it computes), not to add up money: sums over many
+      rows lose cents, and casting back to float64 does not bring the digits back; use ``dtypes="wide"``;
     - integers keep the width of their PostgreSQL type: ``int32`` for the day and order counts;
-    - ``customer_id`` and ``country_code`` become ``category`` (the categories are the values present in the
-      rows read, sorted; missing countries are NaN);
-    - ``dtypes="wide"`` gives ``float64``, ``int64`` and ``str`` instead (about 2.7 times the memory).
+    - ``customer_id`` and ``country_code`` become ``category``, whose categories are the values present in
+      the rows read, sorted (a training and a scoring frame may differ: align them with
+      ``cat.set_categories`` before using the codes as a feature).
 
-    Both ways, ``as_of_date`` is a ``datetime64[s]``, ``split`` an ordered category (train < validation <
-    test), ``churned`` and ``is_label_censored`` ``bool``; an integer or boolean column with a missing value in
-    the rows read becomes the nullable ``Int32`` / ``Int64`` / ``boolean`` (``churned`` of the censored rows).
+    ``dtypes="wide"`` gives ``float64``, ``int64`` and ``str`` instead (about three times the memory).
+
+    Both ways ``as_of_date`` is a ``datetime64[s]``, ``split`` an ordered category (train < validation <
+    test), ``churned`` and ``is_label_censored`` ``bool``. An integer or boolean column with a NULL in the rows
+    read becomes nullable (``Int32``, ``Int64``, ``boolean``): ``churned`` when censored rows are read. NULL
+    is NaN in floats and categories.
 
     The rows stream from a server-side cursor, ``chunk_rows`` at a time, into columns allocated once at their
     final size (the rows are counted first, in the same snapshot), so the process holds little more than the
-    finished DataFrame whatever the table's size.
+    finished DataFrame whatever the table's size: no chunks are joined at the end.
     """
     if rows not in ROW_FILTERS:
         raise ValueError(f"rows must be one of {sorted(ROW_FILTERS)}, not {rows!r}")
@@ -200,8 +203,8 @@ class _Column:
 
 
 class _Floats(_Column):
-    """float32 or float64 (NULL is NaN). Exact numerics are cast to double precision by the server (the
-    nearest double, as Python's float() of the numeric), which psycopg2 parses in C."""
+    """float32 or float64 (NULL is NaN). Exact numerics arrive as their text, which numpy parses in C to the
+    nearest double (as Python's float() of the numeric) before any rounding to float32."""
 
     def __init__(self, name: str, dtype: type, type_code: int) -> None:
         super().__init__(name, dtype)
@@ -209,9 +212,12 @@ class _Floats(_Column):
 
     @property
     def selected(self) -> sql.Composable:
-        if self.type_code == 1700:
-            return sql.SQL("{0}::double precision as {0}").format(sql.Identifier(self.name))
+        if self.type_code == 1700:  # as text: no Decimal objects (and cheaper than a cast to a double)
+            return sql.SQL("{0}::text as {0}").format(sql.Identifier(self.name))
         return super().selected
+
+    def write(self, start: int, stop: int, values: tuple) -> None:
+        self.values[start:stop] = np.array(values, dtype=np.float64)
 
 
 class _Integers(_Column):
