@@ -111,7 +111,8 @@ def _features_command(args: argparse.Namespace) -> int:
     from orders_warehouse import features  # imported here: pandas is slow to import for the other commands
 
     try:
-        frame = features.load_churn_features(args.rows)
+        # A CSV file keeps the exact numerics (float64, as before); the summary needs only the compact frame.
+        frame = features.load_churn_features(args.rows, dtypes="wide" if args.out else "compact")
     except psycopg2.Error as error:
         print(f"cannot read {features.FEATURE_TABLE} (did `make build` run?): {error}", file=sys.stderr)
         return 2

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 import psycopg2
+from psycopg2 import sql
 
 from orders_warehouse.settings import ConnectionSettings
 
@@ -25,6 +27,9 @@ ROW_FILTERS: dict[str, str] = {
     "scoring": "where is_label_censored",
     "all": "",
 }
+#: ``"compact"``: float32, int32 and categories (about a third of the memory); ``"wide"``: float64, int64 and str.
+Dtypes = Literal["compact", "wide"]
+DTYPES: tuple[str, ...] = ("compact", "wide")
 LABEL_COLUMN = "churned"
 #: Columns of the table that say when a row was computed, not what it says: left out of the DataFrame.
 AUDIT_COLUMNS = frozenset({"processed_at"})
@@ -57,66 +62,100 @@ NUMERIC_FEATURES: tuple[str, ...] = (
 
 # PostgreSQL type codes (pg_type oids) of the table's columns.
 _BOOLEAN = 16
-_INTEGERS = frozenset({20, 21, 23})
+_INTEGERS = {21: (np.int16, np.int64), 23: (np.int32, np.int64), 20: (np.int64, np.int64)}  # compact, wide
 _DECIMALS = frozenset({700, 701, 1700})
 _DATE = 1082
-_TYPED = frozenset({_BOOLEAN, _DATE, *_INTEGERS, *_DECIMALS})
+_TEXTS = frozenset({25, 1042, 1043})  # text, character, character varying
+_SECONDS_PER_DAY = 86_400
 
-_NUMERIC_AS_FLOAT = psycopg2.extensions.new_type(
-    (1700,), "NUMERIC_AS_FLOAT", lambda value, _cursor: None if value is None else float(value)
-)
-
-#: Rows fetched from the server per chunk: each chunk's tuples are typed into columns, then dropped.
+#: Rows fetched from the server per chunk: each chunk's values are written into the columns, then dropped.
 CHUNK_ROWS = 10_000
 
 
 def load_churn_features(
-    rows: Rows = "training", settings: ConnectionSettings | None = None, *, chunk_rows: int = CHUNK_ROWS
+    rows: Rows = "training",
+    settings: ConnectionSettings | None = None,
+    *,
+    dtypes: Dtypes = "compact",
+    chunk_rows: int = CHUNK_ROWS,
 ) -> pd.DataFrame:
     """The churn feature table as a DataFrame, ordered by as_of_date and customer_id.
 
     ``rows``: ``"training"`` (labelled rows, is_label_censored false), ``"scoring"`` (censored rows, no label)
-    or ``"all"``. ``settings`` default to the WAREHOUSE_* environment variables. Dates become datetime64,
-    exact numerics float64, counts int64, ``split`` an ordered category (train < validation < test) and
-    ``churned`` a bool (a nullable boolean when some rows have no label).
+    or ``"all"``. ``settings`` default to the WAREHOUSE_* environment variables.
 
-    The rows stream from a server-side cursor, ``chunk_rows`` at a time; each chunk is typed column by column
-    as it arrives, so memory stays near the final DataFrame's size whatever the table's.
+    ``dtypes="compact"`` (the default) keeps the DataFrame small, about 100 bytes a row:
+
+    - the exact numerics (net revenue, averages, shares, ratios) become ``float32``: about 7 significant
+      digits, so a revenue of 12,345.67 is exact to about a thousandth. That is the usual precision to train
+      a model on (scikit-learn converts to float64 where it computes), not to add up money: sums over many
+      rows lose cents, and casting back to float64 does not bring the digits back; use ``dtypes="wide"``;
+    - integers keep the width of their PostgreSQL type: ``int32`` for the day and order counts;
+    - ``customer_id`` and ``country_code`` become ``category``, whose categories are the values present in
+      the rows read, sorted (a training and a scoring frame may differ: align them with
+      ``cat.set_categories`` before using the codes as a feature).
+
+    ``dtypes="wide"`` gives ``float64``, ``int64`` and ``str`` instead (about three times the memory).
+
+    Both ways ``as_of_date`` is a ``datetime64[s]``, ``split`` an ordered category (train < validation <
+    test), ``churned`` and ``is_label_censored`` ``bool``. An integer or boolean column with a NULL in the rows
+    read becomes nullable (``Int32``, ``Int64``, ``boolean``): ``churned`` when censored rows are read. NULL
+    is NaN in floats and categories.
+
+    The rows stream from a server-side cursor, ``chunk_rows`` at a time, into columns allocated once at their
+    final size (the rows are counted first, in the same snapshot), so the process holds little more than the
+    finished DataFrame whatever the table's size: no chunks are joined at the end.
     """
     if rows not in ROW_FILTERS:
         raise ValueError(f"rows must be one of {sorted(ROW_FILTERS)}, not {rows!r}")
+    if dtypes not in DTYPES:
+        raise ValueError(f"dtypes must be one of {list(DTYPES)}, not {dtypes!r}")
     if chunk_rows < 1:
         raise ValueError(f"chunk_rows must be positive, not {chunk_rows}")
-    statement = f"select * from {FEATURE_TABLE} {ROW_FILTERS[rows]} order by as_of_date, customer_id"
+    table = sql.SQL(FEATURE_TABLE)
+    row_filter = sql.SQL(ROW_FILTERS[rows])
     connection = psycopg2.connect((settings or ConnectionSettings.from_env()).dsn())
-    # Exact numerics arrive as floats, parsed from their text (no Decimal objects): the value astype gave.
-    psycopg2.extensions.register_type(_NUMERIC_AS_FLOAT, connection)
     try:
-        with connection, connection.cursor(name="churn_features") as cursor:
-            cursor.itersize = chunk_rows
-            cursor.execute(statement)
-            batch = cursor.fetchmany(chunk_rows)
-            # A named cursor describes its columns once the first rows are fetched.
-            kept = [
-                (position, column.name, column.type_code)
-                for position, column in enumerate(cursor.description or ())
-                if column.name not in AUDIT_COLUMNS
-            ]
-            type_codes = {name: type_code for _, name, type_code in kept}
-            pieces: dict[str, list[pd.Series]] = {name: [] for name in type_codes}
-            # One string object per distinct text value (customer ids and countries repeat on every month).
-            texts: dict[str, dict[object, object]] = {name: {} for name in type_codes}
-            while batch:
-                values_by_position = list(zip(*batch, strict=True))
-                for position, name, type_code in kept:
-                    values = values_by_position[position]
-                    if type_code not in _TYPED:
-                        values = tuple(texts[name].setdefault(value, value) for value in values)
-                    pieces[name].append(_typed_values(name, type_code, values))
-                batch = cursor.fetchmany(chunk_rows)
+        # The count and the rows come from one snapshot: a build committing meanwhile changes neither.
+        connection.set_session(isolation_level="REPEATABLE READ", readonly=True)
+        with connection:
+            with connection.cursor() as cursor:
+                # Floats print exactly (shortest round-trip form) whatever the server's default.
+                cursor.execute("set local extra_float_digits = 3")
+                cursor.execute(sql.SQL("select * from {} limit 0").format(table))
+                columns = [
+                    _column(column.name, column.type_code, dtypes)
+                    for column in cursor.description or ()
+                    if column.name not in AUDIT_COLUMNS
+                ]
+                cursor.execute(sql.SQL("select count(*) from {} {}").format(table, row_filter))
+                (row_count,) = cursor.fetchone()
+            for column in columns:
+                column.allocate(row_count)
+            statement = sql.SQL("select {} from {} {} order by as_of_date, customer_id").format(
+                sql.SQL(", ").join(column.selected for column in columns), table, row_filter
+            )
+            with connection.cursor(name="churn_features") as cursor:
+                cursor.itersize = chunk_rows
+                cursor.execute(statement)
+                start = 0
+                while batch := cursor.fetchmany(chunk_rows):
+                    stop = start + len(batch)
+                    if stop > row_count:
+                        raise RuntimeError(f"{FEATURE_TABLE} returned more than the {row_count} rows it counted")
+                    for column, values in zip(columns, zip(*batch, strict=True), strict=True):
+                        column.write(start, stop, values)
+                    start = stop
+                del batch
+            if start != row_count:
+                raise RuntimeError(f"{FEATURE_TABLE} returned {start} rows, not the {row_count} it counted")
     finally:
         connection.close()
-    return _assembled(pieces, type_codes)
+    finished = {}
+    while columns:  # each column's buffers are freed as it is finished
+        column = columns.pop(0)
+        finished[column.name] = column.finish()
+    return pd.DataFrame(finished, copy=False)
 
 
 def split_summary(frame: pd.DataFrame) -> pd.DataFrame:
@@ -126,32 +165,161 @@ def split_summary(frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _typed_values(column: str, type_code: int, values: tuple) -> pd.Series:
-    """One chunk of one column with the pandas dtype that fits its PostgreSQL type (nullable for now)."""
-    if type_code == _DATE:
-        return pd.to_datetime(pd.Series(values, dtype=object))
+# --------------------------------------------------------------------------- columns
+
+
+class _Column:
+    """One column of the result: the expression it is selected with, and the array its chunks are written to
+    (as it is, an object array of what psycopg2 returned)."""
+
+    def __init__(self, name: str, dtype: np.dtype | type) -> None:
+        self.name = name
+        self.dtype = np.dtype(dtype)
+        self.values = np.empty(0, self.dtype)
+        self.missing: np.ndarray | None = None  # where a value is NULL, once one was seen
+
+    @property
+    def selected(self) -> sql.Composable:
+        """The select-list entry of the column."""
+        return sql.Identifier(self.name)
+
+    def allocate(self, row_count: int) -> None:
+        """Make room for every row."""
+        self.values = np.empty(row_count, self.dtype)
+
+    def write(self, start: int, stop: int, values: tuple) -> None:
+        """Write one chunk's values (Python objects as psycopg2 typed them; None for NULL) to rows start:stop."""
+        self.values[start:stop] = values
+
+    def finish(self) -> np.ndarray | pd.api.extensions.ExtensionArray:
+        """The column's values for the DataFrame."""
+        return self.values
+
+    def _write_with_missing(self, start: int, stop: int, values: tuple, fill: object) -> None:
+        if self.missing is None:
+            self.missing = np.zeros(len(self.values), bool)
+        self.missing[start:stop] = [value is None for value in values]
+        self.values[start:stop] = [fill if value is None else value for value in values]
+
+
+class _Floats(_Column):
+    """float32 or float64 (NULL is NaN). Exact numerics arrive as their text, which numpy parses in C to the
+    nearest double (as Python's float() of the numeric) before any rounding to float32."""
+
+    def __init__(self, name: str, dtype: type, type_code: int) -> None:
+        super().__init__(name, dtype)
+        self.type_code = type_code
+
+    @property
+    def selected(self) -> sql.Composable:
+        if self.type_code == 1700:  # as text: no Decimal objects (and cheaper than a cast to a double)
+            return sql.SQL("{0}::text as {0}").format(sql.Identifier(self.name))
+        return super().selected
+
+    def write(self, start: int, stop: int, values: tuple) -> None:
+        self.values[start:stop] = np.array(values, dtype=np.float64)
+
+
+class _Integers(_Column):
+    """A plain integer array, nullable (``Int32``, ...) when some value is missing."""
+
+    def write(self, start: int, stop: int, values: tuple) -> None:
+        try:
+            self.values[start:stop] = values
+        except TypeError:  # a None among them
+            self._write_with_missing(start, stop, values, 0)
+
+    def finish(self) -> np.ndarray | pd.api.extensions.ExtensionArray:
+        if self.missing is not None and self.missing.any():
+            return pd.arrays.IntegerArray(self.values, self.missing)
+        return self.values
+
+
+class _Booleans(_Column):
+    """bool, ``boolean`` (nullable) when some value is missing."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name, bool)
+
+    def write(self, start: int, stop: int, values: tuple) -> None:
+        if None in values:  # numpy would read None as False
+            self._write_with_missing(start, stop, values, False)
+        else:
+            self.values[start:stop] = values
+
+    def finish(self) -> np.ndarray | pd.api.extensions.ExtensionArray:
+        if self.missing is not None and self.missing.any():
+            return pd.arrays.BooleanArray(self.values, self.missing)
+        return self.values
+
+
+class _Dates(_Column):
+    """datetime64[s]; selected as days since 1970-01-01 (an integer: no date objects, no DateStyle)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name, "datetime64[s]")
+
+    @property
+    def selected(self) -> sql.Composable:
+        return sql.SQL("{0} - date '1970-01-01' as {0}").format(sql.Identifier(self.name))
+
+    def write(self, start: int, stop: int, values: tuple) -> None:
+        seconds = self.values[start:stop].view(np.int64)
+        if None in values:
+            seconds[:] = [np.iinfo(np.int64).min if value is None else value * _SECONDS_PER_DAY for value in values]
+        else:
+            seconds[:] = values
+            seconds *= _SECONDS_PER_DAY
+
+
+class _Texts(_Column):
+    """Text as category codes while reading (one entry per distinct value); at the end a ``category`` with the
+    sorted values (``compact``), a ``str`` column (``wide``) or the given categories (``split``)."""
+
+    def __init__(self, name: str, result: Literal["category", "str"] | pd.CategoricalDtype) -> None:
+        super().__init__(name, np.int32)
+        self.result = result
+        self.codes: dict[object, int] = {}
+        if isinstance(result, pd.CategoricalDtype):
+            self.codes = {value: code for code, value in enumerate(result.categories)}
+
+    def write(self, start: int, stop: int, values: tuple) -> None:
+        chunk_codes, uniques = pd.factorize(np.array(values, dtype=object))  # NULL -> -1
+        if isinstance(self.result, pd.CategoricalDtype):  # fixed categories: another value is missing
+            codes = [self.codes.get(value, -1) for value in uniques]
+        else:
+            codes = [self.codes.setdefault(value, len(self.codes)) for value in uniques]
+        self.values[start:stop] = np.array([*codes, -1], np.int32)[chunk_codes]
+
+    def finish(self) -> np.ndarray | pd.api.extensions.ExtensionArray:
+        codes, self.values = self.values, np.empty(0, np.int32)
+        if isinstance(self.result, pd.CategoricalDtype):
+            return pd.Categorical.from_codes(codes, dtype=self.result)
+        values = np.array(list(self.codes), dtype=object)
+        order = np.argsort(values, kind="stable")
+        ranks = np.empty(len(order) + 1, np.int32)
+        ranks[order] = np.arange(len(order), dtype=np.int32)
+        ranks[-1] = -1  # code -1 (NULL) stays -1
+        codes = ranks[codes]
+        categories = pd.Index(values[order], dtype="str")
+        if self.result == "category":
+            return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(categories))
+        return categories.take(codes, allow_fill=True).array  # wide: one string object per distinct value
+
+
+def _column(name: str, type_code: int, dtypes: Dtypes) -> _Column:
+    """The column ``name`` of PostgreSQL type ``type_code``, read with the given dtypes."""
+    compact = dtypes == "compact"
     if type_code in _DECIMALS:
-        return pd.Series(values, dtype=object).astype("float64")
+        return _Floats(name, np.float32 if compact else np.float64, type_code)
     if type_code in _INTEGERS:
-        return pd.Series(values, dtype="Int64")
+        return _Integers(name, _INTEGERS[type_code][0 if compact else 1])
     if type_code == _BOOLEAN:
-        return pd.Series(values, dtype="boolean")
-    if column == "split":
-        return pd.Series(values, dtype=SPLITS)
-    return pd.Series(values)
-
-
-def _assembled(pieces: dict[str, list[pd.Series]], type_codes: dict[str, int]) -> pd.DataFrame:
-    """The chunks joined column by column (each column's chunks freed once joined); counts and booleans
-    without a missing value become plain int64 and bool."""
-    columns: dict[str, pd.Series] = {}
-    for column, type_code in type_codes.items():
-        chunks = pieces.pop(column) or [_typed_values(column, type_code, ())]
-        values = pd.concat(chunks, ignore_index=True) if len(chunks) > 1 else chunks[0]
-        del chunks
-        if type_code in _INTEGERS and not values.isna().any():
-            values = values.astype("int64")
-        elif type_code == _BOOLEAN and not values.isna().any():
-            values = values.astype("bool")
-        columns[column] = values
-    return pd.DataFrame(columns, copy=False)
+        return _Booleans(name)
+    if type_code == _DATE:
+        return _Dates(name)
+    if type_code in _TEXTS:
+        if name == "split":
+            return _Texts(name, SPLITS)
+        return _Texts(name, "category" if compact else "str")
+    return _Column(name, object)  # any other type: the objects psycopg2 gives

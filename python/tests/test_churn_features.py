@@ -14,6 +14,7 @@ import datetime
 from pathlib import Path
 
 import joblib
+import numpy as np
 import pandas as pd
 import psycopg2
 import pytest
@@ -28,6 +29,7 @@ from orders_warehouse.features import (
     NUMERIC_FEATURES,
     ROW_FILTERS,
     SPLITS,
+    Dtypes,
     Rows,
     load_churn_features,
 )
@@ -125,9 +127,10 @@ def test_training_rows_are_labelled_and_scoring_rows_censored(sample_warehouse: 
     assert not everything.duplicated(["customer_id", "as_of_date"]).any()
 
 
-def _fetched_at_once(settings: ConnectionSettings, rows: str) -> pd.DataFrame:
-    """The DataFrame as load_churn_features built it before it streamed in chunks: every row fetched as tuples,
-    then each column typed (the reference the chunked path must match, dtypes included)."""
+def _fetched_at_once(settings: ConnectionSettings, rows: str, dtypes: Dtypes) -> pd.DataFrame:
+    """The DataFrame as load_churn_features built it before it streamed in chunks: every row fetched as tuples
+    (exact numerics as Decimal, dates as date objects), then each column typed with pandas' own conversions
+    (the reference the chunked path must match, values and dtypes)."""
     statement = f"select * from {FEATURE_TABLE} {ROW_FILTERS[rows]} order by as_of_date, customer_id"
     connection = psycopg2.connect(settings.dsn())
     try:
@@ -138,33 +141,154 @@ def _fetched_at_once(settings: ConnectionSettings, rows: str) -> pd.DataFrame:
     finally:
         connection.close()
     frame = frame.drop(columns=[column for column in AUDIT_COLUMNS if column in frame])
+    compact = dtypes == "compact"
     for column in frame:
         values, type_code = frame[column], type_codes[column]
         if type_code == 1082:  # date
             frame[column] = pd.to_datetime(values)
         elif type_code in {700, 701, 1700}:  # real, double precision, numeric
-            frame[column] = values.astype("float64")
-        elif type_code in {20, 21, 23}:  # bigint, smallint, integer
-            frame[column] = values.astype("Int64" if values.isna().any() else "int64")
+            frame[column] = values.astype("float64").astype("float32" if compact else "float64")
+        elif type_code == 23:  # integer
+            width = "32" if compact else "64"
+            frame[column] = values.astype(f"Int{width}" if values.isna().any() else f"int{width}")
         elif type_code == 16:  # boolean
             frame[column] = values.astype("boolean" if values.isna().any() else "bool")
-    frame["split"] = frame["split"].astype(SPLITS)
+        elif column == "split":
+            frame[column] = values.astype(SPLITS)
+        elif compact:  # text
+            frame[column] = values.astype("category")
+    assert set(type_codes.values()) <= {1082, 700, 701, 1700, 23, 16, 25, 1114}, "a type the reference misses"
     return frame
 
 
+@pytest.mark.parametrize("dtypes", ["compact", "wide"])
 @pytest.mark.parametrize("rows", ["all", "training", "scoring"])
-def test_chunked_pull_equals_the_pull_at_once(sample_warehouse: DbtProject, rows: Rows) -> None:
+def test_chunked_pull_equals_the_pull_at_once(sample_warehouse: DbtProject, rows: Rows, dtypes: Dtypes) -> None:
     """Streaming in chunks (many small chunks, three chunks with a short last one, one chunk larger than the
     result) gives the same DataFrame, values and dtypes, as fetching it at once."""
     settings = sample_warehouse.settings
-    expected = _fetched_at_once(settings, rows)
+    expected = _fetched_at_once(settings, rows, dtypes)
     assert len(expected) > 500
     if rows == "all":
         # The label is missing on the last months only: the nullable boolean must survive the chunking.
         assert str(expected["churned"].dtype) == "boolean" and expected["churned"].head(1000).notna().all()
+        # Texts come in another order than their sorted categories (the codes are renumbered at the end).
+        countries = expected["country_code"].dropna().tolist()
+        assert list(dict.fromkeys(countries)) != sorted(set(countries))
     for chunk_rows in (97, len(expected) // 3 + 1, len(expected) + 1):
-        chunked = load_churn_features(rows, settings, chunk_rows=chunk_rows)
+        chunked = load_churn_features(rows, settings, dtypes=dtypes, chunk_rows=chunk_rows)
         pd.testing.assert_frame_equal(chunked, expected, check_dtype=True, check_exact=True)
+        assert not chunked.empty
+
+
+INTEGER_FEATURES = (
+    "days_since_last_order",
+    "days_since_first_order",
+    "order_count_30d",
+    "order_count_90d",
+    "order_count_365d",
+    "order_count_lifetime",
+    "order_count_prior_90d",
+    "order_count_trend_90d",
+    "distinct_category_count",
+)
+EXPECTED_DTYPES = {
+    # column: (compact, wide), for the rows "all" (some are censored: churned is missing)
+    "customer_id": ("category", "str"),
+    "country_code": ("category", "str"),
+    "split": ("category", "category"),
+    **{column: ("int32", "int64") for column in INTEGER_FEATURES},
+    **{column: ("float32", "float64") for column in NUMERIC_FEATURES if column not in INTEGER_FEATURES},
+    "churned": ("boolean", "boolean"),
+    "is_label_censored": ("bool", "bool"),
+    "as_of_date": ("datetime64[s]", "datetime64[s]"),
+}
+
+
+@pytest.mark.parametrize("dtypes", ["compact", "wide"])
+def test_the_dtypes_of_each_column(sample_warehouse: DbtProject, dtypes: Dtypes) -> None:
+    """The documented dtypes, column by column, in the table's order."""
+    settings = sample_warehouse.settings
+    frame = load_churn_features("all", settings, dtypes=dtypes)
+    position = 0 if dtypes == "compact" else 1
+    assert {column: str(dtype) for column, dtype in frame.dtypes.items()} == {
+        column: kinds[position] for column, kinds in EXPECTED_DTYPES.items()
+    }
+    table_columns = query(
+        settings,
+        "select column_name from information_schema.columns"
+        " where table_schema = 'ml' and table_name = 'customer_churn_features' order by ordinal_position",
+    )
+    assert list(frame.columns) == [name for (name,) in table_columns if name not in AUDIT_COLUMNS]
+    assert frame["split"].dtype == SPLITS
+    if dtypes == "compact":
+        assert list(frame["country_code"].cat.categories) == sorted(frame["country_code"].dropna().unique())
+        assert str(load_churn_features("training", settings)["churned"].dtype) == "bool"
+
+
+def test_compact_is_small_and_close_to_wide(sample_warehouse: DbtProject) -> None:
+    """The compact DataFrame takes well under half the memory of the wide one; its floats are the same numbers
+    to float32's precision (a relative 2**-24), its other columns the same values."""
+    compact = load_churn_features("all", sample_warehouse.settings)
+    wide = load_churn_features("all", sample_warehouse.settings, dtypes="wide")
+    assert compact.memory_usage(deep=True).sum() < 0.4 * wide.memory_usage(deep=True).sum()
+    for column in wide:
+        if str(compact[column].dtype) == "float32":
+            assert compact[column].isna().equals(wide[column].isna())
+            np.testing.assert_allclose(compact[column].astype("float64"), wide[column], rtol=2**-24, atol=0)
+        else:
+            pd.testing.assert_series_equal(compact[column], wide[column], check_dtype=False, check_categorical=False)
+
+
+def test_nulls_small_and_large_integers_and_categories_across_chunks(fresh_database: ConnectionSettings) -> None:
+    """Edge cases the feature table does not have today: a NULL first met in a later chunk in an integer
+    column, smallint and bigint, a text column whose values arrive out of order, a NULL date, a value outside
+    the splits."""
+    query(
+        fresh_database,
+        """
+        create schema ml;
+        create table ml.customer_churn_features (
+            customer_id text, country_code text, split text, small smallint, count integer, big bigint,
+            revenue numeric, ratio double precision, churned boolean, is_label_censored boolean,
+            as_of_date date, processed_at timestamp
+        );
+        insert into ml.customer_churn_features values
+            ('c', 'US', 'train', 1, 10, 9000000000, 12.345, 0.5, true, false, '2021-01-01', now()),
+            ('b', null, 'validation', 2, 20, -1, null, null, false, false, '2021-02-01', now()),
+            ('a', 'DE', 'test', -3, null, 0, 1e-3, 1.5, null, true, '2021-03-01', now()),
+            ('a', 'CH', 'other', null, 40, null, -7, 2.5, null, true, null, now())
+        """,
+    )
+    expected = pd.DataFrame(
+        {
+            "customer_id": pd.Categorical(["c", "b", "a", "a"], categories=["a", "b", "c"]),
+            "country_code": pd.Categorical(["US", None, "DE", "CH"], categories=["CH", "DE", "US"]),
+            "split": pd.Categorical(["train", "validation", "test", None], dtype=SPLITS),
+            "small": pd.array([1, 2, -3, None], dtype="Int16"),
+            "count": pd.array([10, 20, None, 40], dtype="Int32"),
+            "big": pd.array([9_000_000_000, -1, 0, None], dtype="Int64"),
+            "revenue": np.array([12.345, np.nan, 1e-3, -7], dtype="float32"),
+            "ratio": np.array([0.5, np.nan, 1.5, 2.5], dtype="float32"),
+            "churned": pd.array([True, False, None, None], dtype="boolean"),
+            "is_label_censored": [False, False, True, True],
+            "as_of_date": pd.to_datetime(["2021-01-01", "2021-02-01", "2021-03-01", None]).as_unit("s"),
+        }
+    )
+    for chunk_rows in (1, 2, 3, 10):
+        frame = load_churn_features("all", fresh_database, chunk_rows=chunk_rows)
+        pd.testing.assert_frame_equal(frame, expected, check_exact=True)
+    wide = load_churn_features("all", fresh_database, dtypes="wide", chunk_rows=3)
+    assert wide["customer_id"].tolist() == ["c", "b", "a", "a"] and str(wide["customer_id"].dtype) == "str"
+    assert wide["country_code"].isna().tolist() == [False, True, False, False]
+    assert [str(dtype) for dtype in wide.dtypes.iloc[3:8]] == ["Int64", "Int64", "Int64", "float64", "float64"]
+    assert wide["revenue"].iloc[0] == 12.345
+    training = load_churn_features("training", fresh_database, chunk_rows=1)
+    assert len(training) == 2  # no NULL among the rows read: plain dtypes
+    assert [str(dtype) for dtype in training.dtypes.iloc[3:6]] == ["int16", "int32", "int64"]
+    assert str(training["churned"].dtype) == "bool"
+    with pytest.raises(ValueError, match="dtypes"):
+        load_churn_features("all", fresh_database, dtypes="float16")  # type: ignore[arg-type]
 
 
 def test_example_model_beats_the_base_rate(sample_warehouse: DbtProject, tmp_path: Path) -> None:
