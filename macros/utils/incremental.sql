@@ -19,6 +19,27 @@
 {%- endmacro -%}
 
 {#
+    The rows of `relation` (a CTE of a dimension's new state, one row per member) that an incremental run must
+    write: the new members, and those whose `columns` differ from the member's row in the table. A member a run
+    touched but left unchanged keeps its row and its processed_at, so processed_at says when the member last
+    changed, and what reads the dimension's stamped rows (the One Big Table) rewrites only what changed.
+    The whole relation on a full build.
+#}
+{%- macro changed_members(relation, key, columns) -%}
+    select {{ relation }}.* from {{ relation }}
+    {%- if is_incremental() %}
+        where not exists (
+            select 1 from {{ this }} as existing_members
+            where
+                existing_members.{{ key }} = {{ relation }}.{{ key }}
+                {%- for column in columns %}
+                    and existing_members.{{ column }} is not distinct from {{ relation }}.{{ column }}
+                {%- endfor %}
+        )
+    {%- endif %}
+{%- endmacro -%}
+
+{#
     Pre-hooks of an incremental model that recomputes whole customers: on an incremental run, delete every row
     of the customers with a row of `changed_relation` stamped after this model's watermark (so a customer who
     lost an order loses the rows it gave: a join, not an IN list, which PostgreSQL scans row by row when it

@@ -6,9 +6,12 @@
     [as_of_date, as_of_date + var('churn_label_window_days') days). It is NULL (is_label_censored) when that
     window ends after the last order date of the data. split is a fixed function of as_of_date.
     Averages and ratios go through as_exact_numeric (engines that divide in floating point cast them back).
-    Incremental: a run recomputes the rows its parent (re)computed since its last run, and the rows whose label
-    may change with the data's last order date (censored before, or censored now); the pre-hook deletes the
-    rows its parent no longer has.
+    Incremental: a run recomputes the rows its parent (re)computed since its last run (a customer with a new or
+    corrected order has all its rows recomputed there, labels included), and the rows whose censoring flips
+    because the data's last order date moved: censored before and labelled now, or the reverse. A row is
+    censored exactly when its as-of date is later than (last order date - window), so the censored rows of the
+    last run are those from its earliest censored as-of date on. The pre-hook deletes the rows its parent no
+    longer has.
 #}
 
 {{ config(
@@ -45,20 +48,41 @@ data_bounds as (
 
 ),
 
+{% if is_incremental() %}
+    censoring_bounds as (
+
+        -- the earliest as-of date the last run censored (none censored: a date after every as-of date)
+        select
+            coalesce(
+                min(existing_rows.as_of_date), cast('9999-12-31' as date)
+            ) as first_censored_as_of_date
+        from {{ this }} as existing_rows
+        where existing_rows.is_label_censored
+
+    ),
+{% endif %}
+
 customer_histories as (
 
     select all_customer_histories.* from all_customer_histories
     {% if is_incremental() %}
-        -- recomputed upstream since the last run, or censored then or now (the last order date moved)
         cross join data_bounds
+        cross join censoring_bounds
         where
+            -- recomputed upstream since the last run
             all_customer_histories.processed_at > {{ processed_at_watermark() }}
-            or all_customer_histories.as_of_date >= (
-                select min(existing_rows.as_of_date) from {{ this }} as existing_rows
-                where existing_rows.is_label_censored
+            -- censored by the last run, labelled now
+            or (
+                all_customer_histories.as_of_date >= censoring_bounds.first_censored_as_of_date
+                and {{ dbt.dateadd('day', label_window_days, 'all_customer_histories.as_of_date') }}
+                <= data_bounds.last_order_date
             )
-            or {{ dbt.dateadd('day', label_window_days, 'all_customer_histories.as_of_date') }}
-            > data_bounds.last_order_date
+            -- labelled by the last run, censored now (the last order date moved back)
+            or (
+                all_customer_histories.as_of_date < censoring_bounds.first_censored_as_of_date
+                and {{ dbt.dateadd('day', label_window_days, 'all_customer_histories.as_of_date') }}
+                > data_bounds.last_order_date
+            )
     {% endif %}
 
 ),
@@ -69,7 +93,13 @@ customer_revenue_orders as (
         customer_id,
         order_date
     from orders
-    where customer_id is not null and {{ is_revenue_order_status('order_status') }}
+    where
+        customer_id is not null
+        and {{ is_revenue_order_status('order_status') }}
+        {% if is_incremental() %}
+            -- only the time lines of the customers recomputed
+            and customer_id in (select customer_histories.customer_id from customer_histories)
+        {% endif %}
 
 ),
 
