@@ -169,3 +169,28 @@ def test_data_tests_of_an_incremental_build_check_new_rows_against_old_ones(incr
     finally:
         query(settings, f"delete from {table} where {one_of_the_pair}")
     assert incremental_warehouse.run("test", "--select", test).returncode == 0
+
+
+def test_data_tests_on_a_filtering_view_check_the_rows_the_build_stamped(incremental_warehouse: DbtProject) -> None:
+    """A staging view that only filters and joins tables (stg_orders_export__order_items) has its data tests
+    narrowed like a table's: a missing sku on a line whose submission the build did not stamp passes `dbt build`
+    and fails `dbt test`; once its submission is stamped by the build, `dbt build` fails too."""
+    settings = incremental_warehouse.settings
+    lines, triage = "staging.base_orders_export__submission_lines", "staging.base_orders_export__submissions_triaged"
+    test = "not_null_stg_orders_export__order_items_sku"
+    submission = f"raw_row_id = (select min(raw_row_id) from {triage} where submission_outcome = 'winning')"
+    line = f"{submission} and line_number = 1"
+    sku, stamp = query(
+        settings, f"select sku, (select processed_at from {triage} where {submission}) from {lines} where {line}"
+    )[0]
+    try:
+        query(settings, f"update {lines} set sku = null where {line}")
+        query(settings, f"update {triage} set processed_at = '1900-01-01' where {submission}")
+        assert incremental_warehouse.run("build", "--select", test).returncode == 0
+        assert incremental_warehouse.run("test", "--select", test).returncode != 0
+        query(settings, f"update {triage} set processed_at = '2999-01-01' where {submission}")
+        assert incremental_warehouse.run("build", "--select", test).returncode != 0
+    finally:
+        query(settings, f"update {lines} set sku = %s where {line}", (sku,))
+        query(settings, f"update {triage} set processed_at = %s where {submission}", (stamp,))
+    assert incremental_warehouse.run("test", "--select", test).returncode == 0
