@@ -21,11 +21,13 @@
     then estimates `processed_at > <watermark>` from the column's statistics (a few rows of a million) instead of
     guessing a third of the table, and picks index scans and hash joins sized for the increment. The value cannot
     move before the model's statement runs: nothing else writes the model during its own build, and its
-    pre-hooks' deletions must read the watermark of the last run too.
+    pre-hooks' deletions must read the watermark of the last run too. A table without the column yet (built before
+    it had one) has no watermark: everything is new.
 #}
 {%- macro latest_stamp(column) -%}
     {%- set latest = none -%}
-    {%- if execute -%}
+    {#- A table built before it had the column (on_schema_change adds it in this run): everything is new. -#}
+    {%- if execute and column in adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}
         {%- set result = run_query('select max(' ~ column ~ ') from ' ~ this) -%}
         {%- set latest = result.columns[0].values()[0] -%}
     {%- endif -%}
