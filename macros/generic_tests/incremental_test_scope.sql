@@ -45,10 +45,14 @@
     {%- endif -%}
     {#- A view computes its rows again on every scan, so a test narrowed over a view can cost more than the
         whole check (PostgreSQL cannot push the filter below a window, and loops over a view it expects to
-        visit once): tests that read a view check everything. -#}
+        visit once): tests that read a view check everything, unless the view declares (meta
+        row_filters_reach_the_tables) that it only filters and joins its tables, with no window or aggregate,
+        so that PostgreSQL applies the narrowing filter to the tables' rows. -#}
     {%- for node_id in model.get('depends_on', {}).get('nodes', []) -%}
         {%- set node = graph.nodes.get(node_id) -%}
-        {%- if node and node.get('config', {}).get('materialized') == 'view' -%}
+        {%- set node_config = node.get('config', {}) if node else {} -%}
+        {%- if node_config.get('materialized') == 'view'
+            and not node_config.get('meta', {}).get('row_filters_reach_the_tables') -%}
             {%- do return('1=1') -%}
         {%- endif -%}
     {%- endfor -%}

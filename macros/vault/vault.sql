@@ -52,10 +52,7 @@
     reads the staging rows processed after it, i.e. what the builds since its last insert touched.
 #}
 {%- macro vault_watermark() -%}
-    (
-        select coalesce(max(load_date), cast('1900-01-01' as {{ dbt.type_timestamp() }}))
-        from {{ this }}
-    )
+    {{ latest_stamp('load_date') }}
 {%- endmacro -%}
 
 {#

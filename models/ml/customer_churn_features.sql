@@ -6,9 +6,14 @@
     [as_of_date, as_of_date + var('churn_label_window_days') days). It is NULL (is_label_censored) when that
     window ends after the last order date of the data. split is a fixed function of as_of_date.
     Averages and ratios go through as_exact_numeric (engines that divide in floating point cast them back).
-    Incremental: a run recomputes the rows its parent (re)computed since its last run, and the rows whose label
-    may change with the data's last order date (censored before, or censored now); the pre-hook deletes the
-    rows its parent no longer has.
+    Incremental: a run recomputes the rows its parent (re)computed since its last run; the rows whose label a
+    new or corrected order may change (a customer on a version of an order rewritten since the last run, as-of
+    dates from the earliest order date of the order's versions minus the label window on: the label reads the
+    orders' current state, so a correction of an old order changes old labels); and the rows whose censoring flips
+    because the data's last order date moved: censored before and labelled now, or the reverse. A row is
+    censored exactly when its as-of date is later than (last order date - window), so the censored rows of the
+    last run are those from its earliest censored as-of date on. The pre-hook deletes the rows its parent no
+    longer has.
 #}
 
 {{ config(
@@ -38,6 +43,12 @@ orders as (
 
 ),
 
+order_versions as (
+
+    select * from {{ ref('int_order_version_items_priced') }}
+
+),
+
 data_bounds as (
 
     select max(order_date) as last_order_date
@@ -45,20 +56,84 @@ data_bounds as (
 
 ),
 
+{% if is_incremental() %}
+    changed_orders as (
+
+        -- the orders whose versions were rewritten since the last run, with the first order date of any of
+        -- their versions (their current and their earlier ones)
+        select
+            order_id,
+            min(order_date) as first_order_date
+        from order_versions
+        where processed_at > {{ processed_at_watermark() }}
+        group by order_id
+
+    ),
+
+    changed_order_customers as (
+
+        select distinct
+            order_id,
+            customer_id
+        from order_versions
+        where processed_at > {{ processed_at_watermark() }} and customer_id is not null
+
+    ),
+
+    relabelled_customers as (
+
+        -- the customers on those versions, and the first as-of date whose label window reaches one of the
+        -- orders' order dates
+        select
+            changed_order_customers.customer_id,
+            min(
+                {{ dbt.dateadd('day', -label_window_days, 'changed_orders.first_order_date') }}
+            ) as relabel_from_date
+        from changed_orders
+        inner join changed_order_customers
+            on changed_orders.order_id = changed_order_customers.order_id
+        group by changed_order_customers.customer_id
+
+    ),
+
+    censoring_bounds as (
+
+        -- the earliest as-of date the last run censored (none censored: a date after every as-of date)
+        select
+            coalesce(
+                min(existing_rows.as_of_date), cast('9999-12-31' as date)
+            ) as first_censored_as_of_date
+        from {{ this }} as existing_rows
+        where existing_rows.is_label_censored
+
+    ),
+{% endif %}
+
 customer_histories as (
 
     select all_customer_histories.* from all_customer_histories
     {% if is_incremental() %}
-        -- recomputed upstream since the last run, or censored then or now (the last order date moved)
         cross join data_bounds
+        cross join censoring_bounds
+        left join relabelled_customers
+            on all_customer_histories.customer_id = relabelled_customers.customer_id
         where
+            -- recomputed upstream since the last run
             all_customer_histories.processed_at > {{ processed_at_watermark() }}
-            or all_customer_histories.as_of_date >= (
-                select min(existing_rows.as_of_date) from {{ this }} as existing_rows
-                where existing_rows.is_label_censored
+            -- a label a new or corrected order may change
+            or all_customer_histories.as_of_date >= relabelled_customers.relabel_from_date
+            -- censored by the last run, labelled now
+            or (
+                all_customer_histories.as_of_date >= censoring_bounds.first_censored_as_of_date
+                and {{ dbt.dateadd('day', label_window_days, 'all_customer_histories.as_of_date') }}
+                <= data_bounds.last_order_date
             )
-            or {{ dbt.dateadd('day', label_window_days, 'all_customer_histories.as_of_date') }}
-            > data_bounds.last_order_date
+            -- labelled by the last run, censored now (the last order date moved back)
+            or (
+                all_customer_histories.as_of_date < censoring_bounds.first_censored_as_of_date
+                and {{ dbt.dateadd('day', label_window_days, 'all_customer_histories.as_of_date') }}
+                > data_bounds.last_order_date
+            )
     {% endif %}
 
 ),
@@ -69,7 +144,13 @@ customer_revenue_orders as (
         customer_id,
         order_date
     from orders
-    where customer_id is not null and {{ is_revenue_order_status('order_status') }}
+    where
+        customer_id is not null
+        and {{ is_revenue_order_status('order_status') }}
+        {% if is_incremental() %}
+            -- only the time lines of the customers recomputed
+            and customer_id in (select customer_histories.customer_id from customer_histories)
+        {% endif %}
 
 ),
 

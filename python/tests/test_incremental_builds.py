@@ -102,43 +102,75 @@ def test_each_incremental_build_processes_only_what_its_file_touched(incremental
     assert stamped_lines == touched_lines < all_lines / 2
 
 
-def test_the_churn_histories_recompute_the_customers_the_last_file_touched(incremental_warehouse: DbtProject) -> None:
-    """The last build restamped every row of the customers whose order versions it recomputed; the rows of
-    the other customers only all together, when it added an as-of date (as the sample's last file does:
-    every customer gets a row for the new month); the feature table followed."""
-    [(stamped, untouched_stamped, missed, all_rows, new_dates, stamped_features, all_features)] = query(
+def test_the_churn_histories_recompute_the_customer_months_the_last_file_touched(
+    incremental_warehouse: DbtProject,
+) -> None:
+    """The last build restamped exactly the customer-months its new order versions reach: for every customer on
+    a version of an order it rewrote, the as-of dates from the earliest known_from_date of the order's newly
+    loaded versions on (not the customer's earlier months), and every customer's row of an as-of date the table
+    did not have yet (the sample's last file reaches a new month); the feature table followed."""
+    [(stamped, wrong, kept_earlier, new_dates, stamped_features, all_features)] = query(
         incremental_warehouse.settings,
         """
         with latest as (
             select max(processed_at) as processed_at from intermediate.int_customer_order_histories_aggregated
         ),
+        previous as (
+            select max(processed_at) as processed_at from intermediate.int_customer_order_histories_aggregated
+            where processed_at < (select processed_at from latest)
+        ),
+        changed_versions as (
+            select versions.* from intermediate.int_order_version_items_priced as versions
+            where versions.processed_at = (select processed_at from latest)
+        ),
+        changed_orders as (
+            select
+                order_id,
+                coalesce(
+                    min(known_from_date) filter (
+                        where loaded_at at time zone 'UTC' > (select processed_at from previous)
+                    ),
+                    min(known_from_date)
+                ) as from_date
+            from changed_versions group by order_id
+        ),
+        changed_customers as (
+            select versions.customer_id, min(changed_orders.from_date) as from_date
+            from changed_versions as versions
+            inner join changed_orders on versions.order_id = changed_orders.order_id
+            where versions.customer_id is not null
+            group by versions.customer_id
+        ),
+        new_dates as (
+            select as_of_date from intermediate.int_customer_order_histories_aggregated
+            group by as_of_date
+            having max(processed_at) = (select processed_at from latest)
+                and min(processed_at) = (select processed_at from latest)
+        ),
         histories as (
             select
-                histories.as_of_date,
-                histories.processed_at = latest.processed_at as is_stamped,
-                histories.customer_id in (
-                    select customer_id from intermediate.int_order_version_items_priced
-                    where processed_at = latest.processed_at
-                ) as is_touched
+                histories.processed_at = (select processed_at from latest) as is_stamped,
+                histories.as_of_date >= changed_customers.from_date
+                    or histories.as_of_date in (select as_of_date from new_dates) as is_expected,
+                changed_customers.customer_id is not null
+                    and histories.as_of_date < changed_customers.from_date as is_earlier_month_of_changed
             from intermediate.int_customer_order_histories_aggregated as histories
-            cross join latest
+            left join changed_customers on histories.customer_id = changed_customers.customer_id
         )
         select
             count(*) filter (where is_stamped),
-            count(*) filter (where is_stamped and not is_touched),
-            count(*) filter (where is_touched and not is_stamped),
-            count(*),
-            (select count(*) from intermediate.int_churn_as_of_dates_generated
-             where as_of_date > (select max(order_date) from intermediate.int_orders
-                                 where processed_at < (select processed_at from latest))),
-            (select count(*) from ml.customer_churn_features cross join latest
-             where customer_churn_features.processed_at = latest.processed_at),
+            count(*) filter (where is_stamped is distinct from coalesce(is_expected, false)),
+            count(*) filter (where is_earlier_month_of_changed and not is_stamped),
+            (select count(*) from new_dates),
+            (select count(*) from ml.customer_churn_features
+             where processed_at = (select processed_at from latest)),
             (select count(*) from ml.customer_churn_features)
         from histories
         """,
     )
-    assert missed == 0 and stamped > 0
-    assert untouched_stamped == 0 or (new_dates > 0 and stamped == all_rows)
+    assert stamped > 0 and new_dates > 0
+    assert wrong == 0
+    assert kept_earlier > 0, "the changed customers' earlier months were recomputed too"
     assert stamped <= stamped_features <= all_features
 
 
@@ -168,4 +200,29 @@ def test_data_tests_of_an_incremental_build_check_new_rows_against_old_ones(incr
         assert incremental_warehouse.run("build", "--select", test).returncode != 0
     finally:
         query(settings, f"delete from {table} where {one_of_the_pair}")
+    assert incremental_warehouse.run("test", "--select", test).returncode == 0
+
+
+def test_data_tests_on_a_filtering_view_check_the_rows_the_build_stamped(incremental_warehouse: DbtProject) -> None:
+    """A staging view that only filters and joins tables (stg_orders_export__order_items) has its data tests
+    narrowed like a table's: a missing sku on a line whose submission the build did not stamp passes `dbt build`
+    and fails `dbt test`; once its submission is stamped by the build, `dbt build` fails too."""
+    settings = incremental_warehouse.settings
+    lines, triage = "staging.base_orders_export__submission_lines", "staging.base_orders_export__submissions_triaged"
+    test = "not_null_stg_orders_export__order_items_sku"
+    submission = f"raw_row_id = (select min(raw_row_id) from {triage} where submission_outcome = 'winning')"
+    line = f"{submission} and line_number = 1"
+    sku, stamp = query(
+        settings, f"select sku, (select processed_at from {triage} where {submission}) from {lines} where {line}"
+    )[0]
+    try:
+        query(settings, f"update {lines} set sku = null where {line}")
+        query(settings, f"update {triage} set processed_at = '1900-01-01' where {submission}")
+        assert incremental_warehouse.run("build", "--select", test).returncode == 0
+        assert incremental_warehouse.run("test", "--select", test).returncode != 0
+        query(settings, f"update {triage} set processed_at = '2999-01-01' where {submission}")
+        assert incremental_warehouse.run("build", "--select", test).returncode != 0
+    finally:
+        query(settings, f"update {lines} set sku = %s where {line}", (sku,))
+        query(settings, f"update {triage} set processed_at = %s where {submission}", (stamp,))
     assert incremental_warehouse.run("test", "--select", test).returncode == 0

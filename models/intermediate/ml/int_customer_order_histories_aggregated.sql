@@ -5,9 +5,11 @@
     first version came on or after it. Nothing here reads the orders' current state.
     Windows of N days cover the order dates in [as_of_date - N days, as_of_date).
     Each version's lines are summed once, then the versions are matched to the as-of dates they are known on.
-    Incremental: a run recomputes every row of the customers with an order version (re)computed since its
-    last run (the pre-hook first deletes all their rows, so a customer who lost an order loses its rows
-    too); when the data reaches an as-of date the table does not have yet, it recomputes every customer.
+    Incremental: a run recomputes the rows of the customers with an order version (re)computed since its last
+    run from the first as-of date the change reaches on (changed_customer_as_of_dates: a new submission is
+    known from the day after its order date, and the as-of dates before it saw none of it); the pre-hook first
+    deletes those rows, so a customer who lost an order loses the rows it gave. When the data reaches an as-of
+    date the table does not have yet, every customer's row of that date is computed.
 #}
 
 {{ config(
@@ -20,7 +22,7 @@
         {'columns': ['processed_at']},
     ],
     pre_hook=[
-        "{{ delete_changed_customers(ref('int_order_version_items_priced')) }}",
+        "{{ delete_changed_customer_as_of_dates(ref('int_order_version_items_priced')) }}",
         "{{ delete_as_of_dates_outside(ref('int_churn_as_of_dates_generated')) }}",
     ],
 ) }}
@@ -42,9 +44,9 @@ as_of_dates as (
 {% if is_incremental() %}
     changed_customers as (
 
-        -- the customers with an order version (re)computed since this model's last run
-        select distinct customer_id from order_version_items
-        where processed_at > {{ processed_at_watermark() }} and customer_id is not null
+        -- the customers with an order version (re)computed since this model's last run, and the first as-of
+        -- date the change reaches
+        {{ changed_customer_as_of_dates(ref('int_order_version_items_priced')) }}
 
     ),
 
@@ -60,7 +62,7 @@ as_of_dates as (
 
     scope_customers as (
 
-        -- the customers to recompute: the changed ones, and all of them when an as-of date is new
+        -- the customers whose versions are read: the changed ones, and all of them when an as-of date is new
         select changed_customers.customer_id from changed_customers
         union
         select order_version_items.customer_id from order_version_items
@@ -160,6 +162,15 @@ known_orders as (
                 known_order_versions.superseded_from_date is null
                 or as_of_dates.as_of_date < known_order_versions.superseded_from_date
             )
+    {% if is_incremental() %}
+        -- only the customer-months to recompute: from a changed customer's first changed as-of date on, and
+        -- every customer on an as-of date the table does not have yet
+        left join changed_customers
+            on known_order_versions.customer_id = changed_customers.customer_id
+        where
+            as_of_dates.as_of_date >= changed_customers.recompute_from_date
+            or as_of_dates.as_of_date in (select new_as_of_dates.as_of_date from new_as_of_dates)
+    {% endif %}
 
 ),
 

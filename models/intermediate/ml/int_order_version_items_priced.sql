@@ -8,13 +8,16 @@
     it is visible on every as-of date in [known_from_date, superseded_from_date). When a later version has
     an order date on or before this one's (a double submit the same day), the range is empty.
     Incremental: a run rewrites every version of the orders whose submissions were judged again since its
-    last run (delete by order_id, then insert), as int_orders does.
+    last run (delete by order_id, then insert), as int_orders does. loaded_at tells the versions a load brought
+    from those it only judged again (a warehouse built before the column existed gains it, NULL until the
+    order's next rewrite).
 #}
 
 {{ config(
     materialized='incremental',
     unique_key='order_id',
     incremental_strategy=target_incremental_strategy('delete+insert'),
+    on_schema_change='append_new_columns',
     indexes=[
         {'columns': ['submission_id', 'line_number'], 'unique': true},
         {'columns': ['order_id']},
@@ -102,6 +105,7 @@ final as (
         cast({{ dbt.dateadd('day', 1, 'order_versions.next_versions_first_order_date') }} as date)
             as superseded_from_date,
         order_versions.submitted_at,
+        order_versions.loaded_at,
         {{ processed_at() }} as processed_at
 
     from order_submission_items

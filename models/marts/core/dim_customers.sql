@@ -4,8 +4,9 @@
     that row), so that no fact row ever has a NULL customer_key.
     Analysts read it: no names and no clear-text e-mail, only the e-mail's keyed hash (pii_hash) to count
     distinct people, and the customer's city, postal code and country for geography.
-    Incremental (merge on the key): a run updates the customers rewritten upstream since its last run
-    and adds new ones; it never deletes a member, so the fact's foreign keys hold throughout every build.
+    Incremental (merge on the key): a run updates the customers rewritten upstream since its last run whose
+    attributes changed (processed_at: when the member last changed) and adds new ones; it never deletes a
+    member, so the fact's foreign keys hold throughout every build.
 #}
 
 {{ config(
@@ -55,11 +56,19 @@ guest_member as (
 
 ),
 
-final as (
+members as (
 
     select * from known_customers
     union all
     select * from guest_member
+
+),
+
+final as (
+
+    {{ changed_members(
+        'members', 'customer_key', ['customer_id', 'email_hash', 'city', 'postal_code', 'country_code', 'is_guest']
+    ) }}
 
 )
 

@@ -1,7 +1,8 @@
 {# Item dimension: one row per sku, with its latest name, brand and category ('unknown' when the export has none). #}
 {#-
-    Incremental (merge on the key): a run updates the members rewritten upstream since its last run
-    and adds new ones; it never deletes a member, so the fact's foreign keys hold throughout every build.
+    Incremental (merge on the key): a run updates the members rewritten upstream since its last run whose
+    attributes changed (processed_at: when the member last changed) and adds new ones; it never deletes a
+    member, so the fact's foreign keys hold throughout every build.
 -#}
 {{ config(
     materialized='incremental',
@@ -21,7 +22,7 @@ items as (
 
 ),
 
-final as (
+members as (
 
     select
         {{ generate_surrogate_key(['sku']) }} as item_key,
@@ -31,6 +32,12 @@ final as (
         {{ label_missing('category') }} as category,
         {{ processed_at() }} as processed_at
     from items
+
+),
+
+final as (
+
+    {{ changed_members('members', 'item_key', ['sku', 'item_name', 'brand', 'category']) }}
 
 )
 

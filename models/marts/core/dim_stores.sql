@@ -1,7 +1,8 @@
 {# Store dimension: one row per store, in its latest state. #}
 {#-
-    Incremental (merge on the key): a run updates the members rewritten upstream since its last run
-    and adds new ones; it never deletes a member, so the fact's foreign keys hold throughout every build.
+    Incremental (merge on the key): a run updates the members rewritten upstream since its last run whose
+    attributes changed (processed_at: when the member last changed) and adds new ones; it never deletes a
+    member, so the fact's foreign keys hold throughout every build.
 -#}
 {{ config(
     materialized='incremental',
@@ -21,7 +22,7 @@ stores as (
 
 ),
 
-final as (
+members as (
 
     select
         {{ generate_surrogate_key(['store_id']) }} as store_key,
@@ -33,6 +34,14 @@ final as (
         timezone,
         {{ processed_at() }} as processed_at
     from stores
+
+),
+
+final as (
+
+    {{ changed_members(
+        'members', 'store_key', ['store_id', 'store_name', 'city', 'postal_code', 'country_code', 'timezone']
+    ) }}
 
 )
 

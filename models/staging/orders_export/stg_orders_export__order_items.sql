@@ -3,6 +3,10 @@
     quantity and its unit price as exported (see the order's prices_include_tax and tax_rate).
 #}
 
+{#- Only filters and joins over tables (no window, no aggregate): a filter on its rows reaches the tables, so
+    data tests on incremental builds can check the rows stamped by the build (incremental_test_scope). -#}
+{{ config(meta={'row_filters_reach_the_tables': true}) }}
+
 with
 
 submissions as (

@@ -68,6 +68,7 @@ final as (
         -- dates and timestamps
         numbered.order_date,
         numbered.submitted_at,
+        numbered.loaded_at,
         numbered.processed_at
 
     from numbered

@@ -3,6 +3,10 @@
     with country spellings resolved to ISO 3166-1 alpha-2 codes.
 #}
 
+{#- Only filters and joins over tables (no window, no aggregate): a filter on its rows reaches the tables, so
+    data tests on incremental builds can check the rows stamped by the build (incremental_test_scope). -#}
+{{ config(meta={'row_filters_reach_the_tables': true}) }}
+
 with
 
 submissions as (
