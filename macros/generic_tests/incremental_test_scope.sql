@@ -14,6 +14,8 @@
     - everywhere else (dbt test, --full-refresh, var('full_data_tests'), a model without processed_at, any
       other test) the whole model, as dbt does. On a first build every row is stamped by it: a full check.
     A `where` written on a test replaces the default and applies as dbt applies it.
+    When tests are narrowed is decided once, by data_tests_are_narrowed; the reconciliation tests
+    (tests/reconciliation/) follow it too, through reconciliation_is_narrowed (below).
 #}
 {%- macro get_where_subquery(relation) -%}
     {%- set where = config.get('where', '') -%}
@@ -36,7 +38,7 @@
         'not_null', 'accepted_values', 'accepted_range', 'expression_is_true', 'relationships',
     ] -%}
     {%- set key_scoped_tests = ['unique', 'unique_combination_of_columns'] -%}
-    {%- if not execute or flags.WHICH != 'build' or flags.FULL_REFRESH or var('full_data_tests', false) -%}
+    {%- if not data_tests_are_narrowed() -%}
         {%- do return('1=1') -%}
     {%- endif -%}
     {%- set tested_node = graph.nodes.get(model.get('attached_node') or '') -%}
@@ -58,16 +60,15 @@
     {%- endfor -%}
     {%- set test_name = model.get('test_metadata', {}).get('name') -%}
     {%- set arguments = model.get('test_metadata', {}).get('kwargs', {}) -%}
-    {%- set stamped_by_this_build = 'processed_at >= ' ~ processed_at() -%}
     {%- if test_name in row_scoped_tests -%}
-        {%- do return('tested_rows.' ~ stamped_by_this_build) -%}
+        {%- do return(stamped_by_this_build('tested_rows.processed_at')) -%}
     {%- elif test_name in key_scoped_tests -%}
         {%- set key_columns = arguments.get('combination_of_columns') or [arguments.get('column_name')] -%}
         {%- set scope -%}
             exists (
                 select 1 from {{ relation }} as stamped_rows
                 where
-                    stamped_rows.{{ stamped_by_this_build }}
+                    {{ stamped_by_this_build('stamped_rows.processed_at') }}
                     {% for column in key_columns -%}
                         and stamped_rows.{{ column }} = tested_rows.{{ column }}
                     {% endfor %}
@@ -76,4 +77,51 @@
         {%- do return(scope) -%}
     {%- endif -%}
     {%- do return('1=1') -%}
+{%- endmacro -%}
+
+{#
+    Whether the data tests of this invocation check only what it wrote: on a `dbt build` that is not a full
+    refresh, unless `--vars '{full_data_tests: true}'` asks for every row. The one place this is decided: the
+    generic tests (incremental_test_scope) and the reconciliation tests (reconciliation_is_narrowed) ask it.
+#}
+{%- macro data_tests_are_narrowed() -%}
+    {{- return(
+        execute and flags.WHICH == 'build' and not flags.FULL_REFRESH and not var('full_data_tests', false)
+    ) -}}
+{%- endmacro -%}
+
+{# The condition that holds for the rows this invocation stamped (`column`: their processed_at). #}
+{%- macro stamped_by_this_build(column='processed_at') -%}
+    {{ column }} >= {{ processed_at() }}
+{%- endmacro -%}
+
+{# Whether the project's model `model_name` documents `column` (a contracted model documents every column). #}
+{%- macro model_documents_column(model_name, column) -%}
+    {%- set node = graph.nodes.get('model.' ~ project_name ~ '.' ~ model_name) -%}
+    {{- return(node is not none and column in node.get('columns', {})) -}}
+{%- endmacro -%}
+
+{#
+    Whether a reconciliation test (tests/reconciliation/) checks only what this build touched: when the data
+    tests are narrowed (data_tests_are_narrowed) and `relation`, a table with processed_at that the test
+    reconciles, holds rows an earlier build stamped. A first build stamps every row: the whole check then, as
+    `dbt test` runs it (one look at the least processed_at, which PostgreSQL reads from the column's index).
+    `whole_check_if`, a query of one count: when it is not 0, the test cannot find all that the build touched
+    the narrowed way, and checks everything.
+#}
+{%- macro reconciliation_is_narrowed(relation, whole_check_if=none) -%}
+    {%- if not data_tests_are_narrowed() -%}
+        {{- return(false) -}}
+    {%- endif -%}
+    {%- set earlier_rows_query -%}
+        select case when min(processed_at) < {{ processed_at() }} then 1 else 0 end as has_earlier_rows
+        from {{ relation }}
+    {%- endset -%}
+    {%- if run_query(earlier_rows_query).columns[0].values()[0] != 1 -%}
+        {{- return(false) -}}
+    {%- endif -%}
+    {%- if whole_check_if and run_query(whole_check_if).columns[0].values()[0] != 0 -%}
+        {{- return(false) -}}
+    {%- endif -%}
+    {{- return(true) -}}
 {%- endmacro -%}

@@ -98,18 +98,33 @@
     put in a CTE. A join to the latest load date per parent rather than a row_number() filter: the planner
     estimates a group by from the key's distinct values, but guesses a tiny share of rows for `row_number() = 1`
     and then chooses nested loops (a reconciliation over a million orders ran for many minutes).
+    With `lookup`, for a query that joins the current rows to a few keys: each row of which no later row of the
+    same parent exists. PostgreSQL flattens that into the query, so the join's keys reach the satellite's
+    (hash key, load date) index, parent by parent; it cannot carry them into the grouped subquery above, which
+    reads the whole satellite.
 #}
-{%- macro vault_current_rows(satellite, hash_key) -%}
-    select satellite_rows.*
-    from {{ satellite }} as satellite_rows
-    inner join (
-        select
-            {{ hash_key }},
-            max(load_date) as load_date
-        from {{ satellite }}
-        group by {{ hash_key }}
-    ) as latest_loads
-        on
-            satellite_rows.{{ hash_key }} = latest_loads.{{ hash_key }}
-            and satellite_rows.load_date = latest_loads.load_date
+{%- macro vault_current_rows(satellite, hash_key, lookup=false) -%}
+    {%- if lookup %}
+        select satellite_rows.*
+        from {{ satellite }} as satellite_rows
+        where not exists (
+            select 1 from {{ satellite }} as later_rows
+            where
+                later_rows.{{ hash_key }} = satellite_rows.{{ hash_key }}
+                and later_rows.load_date > satellite_rows.load_date
+        )
+    {%- else %}
+        select satellite_rows.*
+        from {{ satellite }} as satellite_rows
+        inner join (
+            select
+                {{ hash_key }},
+                max(load_date) as load_date
+            from {{ satellite }}
+            group by {{ hash_key }}
+        ) as latest_loads
+            on
+                satellite_rows.{{ hash_key }} = latest_loads.{{ hash_key }}
+                and satellite_rows.load_date = latest_loads.load_date
+    {%- endif %}
 {%- endmacro -%}

@@ -99,6 +99,14 @@ class DbtProject:
         whose last step runs the full ``dbt build`` (tests included)."""
         return self.run("build", "--resource-type", "seed", "--resource-type", "model", "--resource-type", "snapshot")
 
+    def run_with_breaks(self, breaks: dict[str, tuple[list[str], list[str]]], *args: str) -> DbtResult:
+        """Run ``dbt <args>`` with one thread, running on the warehouse, for each node named in ``breaks``, the
+        first statements right before the node starts and the second right after it finishes
+        (break_during_dbt.py): a break that only the node sees. PostgreSQL only."""
+        script = Path(__file__).with_name("break_during_dbt.py")
+        command = [sys.executable, str(script), json.dumps(breaks), *args, "--threads", "1"]
+        return self._run(command, collect_results=True)
+
     def sqlfluff(self, *args: str) -> DbtResult:
         """Run ``sqlfluff <args>`` in the project folder (the dbt templater reads this database)."""
         return self._run([str(BIN_DIR / "sqlfluff"), *args], collect_results=False)

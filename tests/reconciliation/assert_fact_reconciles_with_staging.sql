@@ -4,9 +4,49 @@
     (gross first, net = gross / (1 + tax_rate)). Returns each order whose totals differ (the overall
     line counts are compared too, as a pseudo-order '*all*'). The operands go through money_operand, as in
     the money rules: on Spark they keep the decimals that a division needs; elsewhere they are unchanged.
+
+    On an incremental `dbt build` (reconciliation_is_narrowed, macros/generic_tests/incremental_test_scope.sql)
+    it compares the orders this build touched, on either side: those whose fact lines it wrote and those whose
+    submissions it judged (the winning one, in stg_orders_export__orders, or quarantined ones), so that a touched
+    order on one side only still fails; the other orders were compared by the build that wrote them. The fact's
+    lines are found by order_id; the staging side by its stamps (the views cannot be joined into by order_id
+    without computing them whole), which reach every touched order's winning submission, since a build judges
+    all the submissions of an order together. A build whose fact wrote an order whose winning submission it did
+    not judge (it catches up on an earlier build that stopped between the two) checks everything. The overall
+    line '*all*' sums every order: only the whole check compares it (dbt test, a first build, --full-refresh,
+    --vars '{full_data_tests: true}').
 #}
 
+-- depends_on: {{ ref('stg_orders_export__quarantined_submissions') }}
+{%- set fact_orders_whose_winner_this_build_did_not_judge -%}
+    select count(*) as order_count from (
+        select fact.order_id from {{ ref('fct_order_items') }} as fact
+        where {{ stamped_by_this_build('fact.processed_at') }}
+        except
+        select orders.order_id from {{ ref('stg_orders_export__orders') }} as orders
+        where {{ stamped_by_this_build('orders.processed_at') }}
+    ) as fact_only_orders
+{%- endset %}
+{%- set narrowed = reconciliation_is_narrowed(
+    ref('fct_order_items'), whole_check_if=fact_orders_whose_winner_this_build_did_not_judge
+) %}
+
 with
+
+{% if narrowed %}
+    touched_orders as (
+
+        select fact.order_id from {{ ref('fct_order_items') }} as fact
+        where {{ stamped_by_this_build('fact.processed_at') }}
+        union
+        select orders.order_id from {{ ref('stg_orders_export__orders') }} as orders
+        where {{ stamped_by_this_build('orders.processed_at') }}
+        union
+        select quarantined.order_id from {{ ref('stg_orders_export__quarantined_submissions') }} as quarantined
+        where {{ stamped_by_this_build('quarantined.processed_at') }} and quarantined.order_id is not null
+
+    ),
+{% endif %}
 
 staged_lines as (
 
@@ -19,6 +59,11 @@ staged_lines as (
     from {{ ref('stg_orders_export__order_items') }} as order_items
     inner join {{ ref('stg_orders_export__orders') }} as orders
         on order_items.order_id = orders.order_id
+    {% if narrowed %}
+        where
+            {{ stamped_by_this_build('order_items.processed_at') }}
+            and {{ stamped_by_this_build('orders.processed_at') }}
+    {% endif %}
 
 ),
 
@@ -45,6 +90,9 @@ fact_orders as (
         sum(gross_amount) as gross_amount,
         sum(tax_amount) as tax_amount
     from {{ ref('fct_order_items') }}
+    {% if narrowed %}
+        where order_id in (select touched_orders.order_id from touched_orders)
+    {% endif %}
     group by order_id
 
 ),
@@ -66,26 +114,30 @@ per_order as (
 
 ),
 
-overall as (
+{% if not narrowed %}
+    overall as (
 
-    select
-        '*all*' as order_id,
-        sum(staged_line_count) as staged_line_count,
-        sum(fact_line_count) as fact_line_count,
-        sum(staged_net_amount) as staged_net_amount,
-        sum(fact_net_amount) as fact_net_amount,
-        sum(staged_gross_amount) as staged_gross_amount,
-        sum(fact_gross_amount) as fact_gross_amount,
-        sum(fact_tax_amount) as fact_tax_amount
-    from per_order
+        select
+            '*all*' as order_id,
+            sum(staged_line_count) as staged_line_count,
+            sum(fact_line_count) as fact_line_count,
+            sum(staged_net_amount) as staged_net_amount,
+            sum(fact_net_amount) as fact_net_amount,
+            sum(staged_gross_amount) as staged_gross_amount,
+            sum(fact_gross_amount) as fact_gross_amount,
+            sum(fact_tax_amount) as fact_tax_amount
+        from per_order
 
-),
+    ),
+{% endif %}
 
 compared as (
 
     select * from per_order
-    union all
-    select * from overall
+    {% if not narrowed %}
+        union all
+        select * from overall
+    {% endif %}
 
 )
 

@@ -1,9 +1,30 @@
 {#
     rpt_daily_revenue holds exactly the fact's revenue: per day, the summary's net and gross revenue, units
     and lines equal the fact's revenue lines (every status but cancelled). Returns each day that differs.
+
+    On an incremental `dbt build` (reconciliation_is_narrowed, macros/generic_tests/incremental_test_scope.sql)
+    it compares the days this build touched, on either side: the order dates of the fact's lines it wrote and
+    of the priced lines the summary is computed from (int_order_items_priced) it wrote, found by the fact's
+    order_date index. dbt test, a first build, --full-refresh and --vars '{full_data_tests: true}' compare
+    every day.
 #}
 
+-- depends_on: {{ ref('int_order_items_priced') }}
+{%- set narrowed = reconciliation_is_narrowed(ref('fct_order_items')) %}
+
 with
+
+{% if narrowed %}
+    touched_days as (
+
+        select distinct fact.order_date from {{ ref('fct_order_items') }} as fact
+        where {{ stamped_by_this_build('fact.processed_at') }}
+        union
+        select distinct priced.order_date from {{ ref('int_order_items_priced') }} as priced
+        where {{ stamped_by_this_build('priced.processed_at') }}
+
+    ),
+{% endif %}
 
 fact_days as (
 
@@ -15,6 +36,9 @@ fact_days as (
         sum(gross_amount) as gross_revenue
     from {{ ref('fct_order_items') }}
     where is_revenue
+    {% if narrowed %}
+        and order_date in (select touched_days.order_date from touched_days)
+    {% endif %}
     group by order_date
 
 ),
@@ -28,6 +52,9 @@ summary_days as (
         sum(net_revenue) as net_revenue,
         sum(gross_revenue) as gross_revenue
     from {{ ref('rpt_daily_revenue') }}
+    {% if narrowed %}
+        where order_date in (select touched_days.order_date from touched_days)
+    {% endif %}
     group by order_date
 
 )
