@@ -34,19 +34,6 @@ LISTEN_HOST = "127.0.0.1"
 PORT_VARIABLE = "WAREHOUSE_PORT"
 REQUIRED_BINARIES = ("pg_ctl", "initdb", "postgres")
 FAST_OPTIONS = ("fsync=off", "synchronous_commit=off", "full_page_writes=off")
-#: Written into a new cluster's postgresql.auto.conf (ALTER SYSTEM can change them later): PostgreSQL's
-#: defaults suit many small transactions, a dbt build runs a few hundred large sorts, joins and aggregates.
-#: - work_mem 64MB: the builds' window functions and hash joins sort in memory instead of spilling to disk
-#:   (at the default 4MB they spill); a few such nodes per query keep a backend well under 1 GiB;
-#: - maintenance_work_mem 256MB: the marts' indexes are built in memory;
-#: - jit off: compiling each large query costs more than it saves on queries of seconds;
-#: - max_wal_size 4GB: fewer checkpoints while a build rewrites tables (durability unchanged).
-ANALYTICS_SETTINGS = (
-    ("work_mem", "64MB"),
-    ("maintenance_work_mem", "256MB"),
-    ("jit", "off"),
-    ("max_wal_size", "4GB"),
-)
 CONNECT_WAIT_SECONDS = 60.0
 
 
@@ -320,7 +307,6 @@ class LocalServer:
             ]
         )
         settings = f"listen_addresses = '{LISTEN_HOST}'\nunix_socket_directories = ''\n"
-        settings += "".join(f"{name} = '{value}'\n" for name, value in ANALYTICS_SETTINGS)
         with (self.data_dir / "postgresql.auto.conf").open("a") as conf:
             conf.write("# written by orders-warehouse when the cluster was created\n" + settings)
 

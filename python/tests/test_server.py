@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import scratch_folder
 
-from orders_warehouse.server import ANALYTICS_SETTINGS, LocalServer, ServerError
+from orders_warehouse.server import LocalServer, ServerError
 
 
 def free_port() -> int:
@@ -31,23 +31,6 @@ def test_start_is_a_no_op_when_already_running(test_server: LocalServer) -> None
     assert test_server.is_running()
     assert test_server.start() is False
     assert test_server.running_port() == test_server.port
-
-
-def test_a_new_cluster_is_configured_for_analytical_builds(test_server: LocalServer) -> None:
-    """The settings written at initdb are the ones the running server uses (not PostgreSQL's defaults)."""
-    with test_server.connect("postgres") as connection, connection.cursor() as cursor:
-        cursor.execute(
-            "select name, setting, unit from pg_settings where name = any(%s) order by name",
-            ([name for name, _ in ANALYTICS_SETTINGS],),
-        )
-        settings = {name: (setting, unit) for name, setting, unit in cursor.fetchall()}
-    connection.close()
-    assert settings == {
-        "jit": ("off", None),
-        "maintenance_work_mem": ("262144", "kB"),
-        "max_wal_size": ("4096", "MB"),
-        "work_mem": ("65536", "kB"),
-    }
 
 
 def test_stop_keeps_the_data_and_destroy_deletes_it(folder: Path) -> None:
