@@ -3,8 +3,8 @@
 
     dbt wraps the model of every generic data test in get_where_subquery; this override narrows it when the
     data test's `where` is the project default, '__incremental_scope__' (dbt_project.yml):
-    - on a `dbt build` that is not a full refresh, for a table (not a view) that documents processed_at, when
-      the parent a relationships test reads is a table too:
+    - on a `dbt build` that is not a full refresh, for a table that documents processed_at (or a view marked
+      row_filters_reach_the_tables), when the parent a relationships test reads is one too:
       - unique and unique_combination_of_columns check every row whose key is among the rows stamped by this
         build (so a new row that collides with an old one still fails), not only the new rows;
       - not_null, accepted_values, accepted_range, expression_is_true and relationships check the rows

@@ -72,20 +72,33 @@
     order to another customer is on the order's earlier versions, so both are recomputed.
 #}
 {%- macro changed_customer_as_of_dates(versions_relation) -%}
+    {%- set first_changed_as_of_date -%}
+        coalesce(
+            min(case
+                when loaded_at is null
+                    or {{ utc_to_local('loaded_at', "'UTC'") }} > {{ processed_at_watermark() }}
+                    then known_from_date
+            end),
+            min(known_from_date)
+        )
+    {%- endset -%}
+    {{ rewritten_order_customers(versions_relation, first_changed_as_of_date, 'recompute_from_date') }}
+{%- endmacro -%}
+
+{#
+    The customers on a version of an order whose versions `versions_relation` rewrote since this model's
+    watermark, as a query of (customer_id, `as_name`): per customer, the least of `order_date_aggregate`, an
+    aggregate over each rewritten order's versions (its current and its earlier ones, so a customer who lost the
+    order is there too).
+#}
+{%- macro rewritten_order_customers(versions_relation, order_date_aggregate, as_name) -%}
     select
         order_customers.customer_id,
-        min(changed_orders.recompute_from_date) as recompute_from_date
+        min(changed_orders.order_date_aggregate) as {{ as_name }}
     from (
         select
             order_id,
-            coalesce(
-                min(case
-                    when loaded_at is null
-                        or {{ utc_to_local('loaded_at', "'UTC'") }} > {{ processed_at_watermark() }}
-                        then known_from_date
-                end),
-                min(known_from_date)
-            ) as recompute_from_date
+            {{ order_date_aggregate }} as order_date_aggregate
         from {{ versions_relation }}
         where processed_at > {{ processed_at_watermark() }}
         group by order_id

@@ -57,42 +57,16 @@ data_bounds as (
 ),
 
 {% if is_incremental() %}
-    changed_orders as (
-
-        -- the orders whose versions were rewritten since the last run, with the first order date of any of
-        -- their versions (their current and their earlier ones)
-        select
-            order_id,
-            min(order_date) as first_order_date
-        from order_versions
-        where processed_at > {{ processed_at_watermark() }}
-        group by order_id
-
-    ),
-
-    changed_order_customers as (
-
-        select distinct
-            order_id,
-            customer_id
-        from order_versions
-        where processed_at > {{ processed_at_watermark() }} and customer_id is not null
-
-    ),
-
     relabelled_customers as (
 
-        -- the customers on those versions, and the first as-of date whose label window reaches one of the
-        -- orders' order dates
+        -- the customers on a version of an order rewritten since the last run, and the first as-of date whose
+        -- label window reaches one of the order's order dates (its current and its earlier ones)
         select
-            changed_order_customers.customer_id,
-            min(
-                {{ dbt.dateadd('day', -label_window_days, 'changed_orders.first_order_date') }}
-            ) as relabel_from_date
-        from changed_orders
-        inner join changed_order_customers
-            on changed_orders.order_id = changed_order_customers.order_id
-        group by changed_order_customers.customer_id
+            changed_customers.customer_id,
+            {{ dbt.dateadd('day', -label_window_days, 'changed_customers.first_order_date') }} as relabel_from_date
+        from (
+            {{ rewritten_order_customers('order_versions', 'min(order_date)', 'first_order_date') }}
+        ) as changed_customers
 
     ),
 
