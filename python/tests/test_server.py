@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import scratch_folder
 
-from orders_warehouse.server import LocalServer, ServerError
+from orders_warehouse.server import SERVER_OPTIONS, LocalServer, ServerError
 
 
 def free_port() -> int:
@@ -31,6 +31,15 @@ def test_start_is_a_no_op_when_already_running(test_server: LocalServer) -> None
     assert test_server.is_running()
     assert test_server.start() is False
     assert test_server.running_port() == test_server.port
+
+
+def test_the_server_runs_with_the_project_options(test_server: LocalServer) -> None:
+    """SERVER_OPTIONS (jit off) are the running server's settings, not PostgreSQL's defaults."""
+    assert SERVER_OPTIONS == ("jit=off",)
+    with test_server.connect("postgres") as connection, connection.cursor() as cursor:
+        cursor.execute("select setting, source from pg_settings where name = 'jit'")
+        assert cursor.fetchone() == ("off", "command line")
+    connection.close()
 
 
 def test_stop_keeps_the_data_and_destroy_deletes_it(folder: Path) -> None:

@@ -1,8 +1,9 @@
 {#
     Third normal form: one row per item (sku) with its name, brand and category, in the latest state
     the order lines show (latest submitted_at, then order_id and line_number, win). Prices are not an
-    item attribute: they belong to the order line (int_order_items).
-    Incremental: a run recomputes the items on the order lines judged again since its last run.
+    item attribute: they belong to the order line (int_order_items). The state is computed once, in
+    staging (stg_orders_export__items), for this model and the vault.
+    Incremental: a run rewrites the items whose state staging recomputed since its last run.
 #}
 
 {{ config(
@@ -16,33 +17,12 @@
 
 with
 
-order_items as (
+items as (
 
-    select * from {{ ref('stg_orders_export__order_items') }}
-
-),
-
-item_lines as (
-
-    select * from order_items
+    select * from {{ ref('stg_orders_export__items') }}
     {% if is_incremental() %}
-        where sku in (
-            select changed.sku from order_items as changed
-            where changed.processed_at > {{ processed_at_watermark() }}
-        )
+        where processed_at > {{ processed_at_watermark() }}
     {% endif %}
-
-),
-
-item_versions as (
-
-    select
-        *,
-        row_number() over (
-            partition by sku
-            order by submitted_at desc, order_id desc, line_number desc
-        ) as recency
-    from item_lines
 
 ),
 
@@ -60,8 +40,7 @@ final as (
         -- lineage
         {{ processed_at() }} as processed_at
 
-    from item_versions
-    where recency = 1
+    from items
 
 )
 

@@ -3,8 +3,9 @@
     store's most recent winning submission (latest submitted_at, ties to the larger order_id) win as a
     whole. A store renamed or moved shows its new name and address here; its history is snapshotted
     (snapshots/), from attributes_since: when the store's current state began (the submission time of
-    the first order of the latest run of orders showing exactly these attributes).
-    Incremental: a run recomputes the stores whose orders were judged again since its last run.
+    the first order of the latest run of orders showing exactly these attributes). The state is computed
+    once, in staging (stg_orders_export__stores), for this model and the vault.
+    Incremental: a run rewrites the stores whose state staging recomputed since its last run.
 #}
 
 {{ config(
@@ -18,31 +19,12 @@
 
 with
 
-orders as (
+stores as (
 
-    select * from {{ ref('stg_orders_export__orders') }}
-
-),
-
-store_orders as (
-
-    select * from orders
+    select * from {{ ref('stg_orders_export__stores') }}
     {% if is_incremental() %}
-        where store_id in (
-            select changed.store_id from orders as changed
-            where changed.processed_at > {{ processed_at_watermark() }}
-        )
+        where processed_at > {{ processed_at_watermark() }}
     {% endif %}
-
-),
-
-latest_versions as (
-
-    {{ latest_attribute_versions(
-        'store_orders',
-        'store_id',
-        ['store_name', 'store_city', 'store_postal_code', 'store_country_code', 'store_timezone'],
-    ) }}
 
 ),
 
@@ -63,8 +45,7 @@ final as (
         attributes_since,
         {{ processed_at() }} as processed_at
 
-    from latest_versions
-    where recency = 1
+    from stores
 
 )
 

@@ -24,8 +24,8 @@ submission_lines as (
 final as (
 
     select
-        -- ids
-        submission_lines.order_id,
+        -- ids (the order's id from the submission, whose index finds an order's lines)
+        submissions.order_id,
         submission_lines.line_number,
         submission_lines.submission_id,
         submission_lines.sku,
@@ -43,6 +43,7 @@ final as (
         submissions.submitted_at,
 
         -- lineage
+        submissions.source_file_name,
         submissions.processed_at
 
     from submission_lines

@@ -1,10 +1,10 @@
 {#
-    Satellite of hub_item: the item's name, brand and category, one row per version, insert-only. A run computes
-    each touched item's current state from the staging lines (the most recent line showing the sku: latest
-    submitted_at, then order_id and line_number, as the 3NF int_items does) and inserts it only when its hash diff
-    differs from the item's latest row. effective_from is when the version began in business time (the submission of
+    Satellite of hub_item: the item's name, brand and category, one row per version, insert-only. A run reads
+    each item's current state from staging (stg_orders_export__items: the most recent line showing the sku, latest
+    submitted_at, then order_id and line_number; the state the 3NF int_items reads too) and inserts it only when its
+    hash diff differs from the item's latest row. effective_from is when the version began in business time (the submission of
     the first order of the latest run of orders showing it, UTC), load_date when the vault recorded it.
-    Incremental: a run recomputes the items on the lines processed since its last insert.
+    Incremental: a run reads the item states staging recomputed since its last insert.
 #}
 
 {{ config(
@@ -17,50 +17,12 @@
 
 with
 
-order_items as (
+items as (
 
-    select * from {{ ref('stg_orders_export__order_items') }}
-
-),
-
-orders as (
-
-    select * from {{ ref('stg_orders_export__orders') }}
-
-),
-
-item_lines as (
-
-    select
-        order_items.*,
-        orders.source_file_name,
-        -- an order holding the sku on two lines shows it once: its last line (as int_items breaks ties)
-        row_number() over (
-            partition by order_items.sku, order_items.order_id
-            order by order_items.line_number desc
-        ) as line_recency
-    from order_items
-    inner join orders
-        on order_items.order_id = orders.order_id
+    select * from {{ ref('stg_orders_export__items') }}
     {% if is_incremental() %}
-        where order_items.sku in (
-            select changed.sku from order_items as changed
-            where changed.processed_at > {{ vault_watermark() }}
-        )
+        where processed_at > {{ vault_watermark() }}
     {% endif %}
-
-),
-
-item_orders as (
-
-    select * from item_lines
-    where line_recency = 1
-
-),
-
-latest_versions as (
-
-    {{ latest_attribute_versions('item_orders', 'sku', ['item_name', 'item_brand', 'item_category']) }}
 
 ),
 
@@ -81,8 +43,7 @@ staged as (
         attributes_since as effective_from,
         source_file_name as record_source
 
-    from latest_versions
-    where recency = 1
+    from items
 
 ),
 

@@ -1,10 +1,10 @@
 {#
     Satellite of hub_store: the store's descriptive attributes (name, address, country, time zone), one row per
-    version, insert-only. A run computes each touched store's current state from staging (the attributes of the
-    store's most recent order, as a whole, as the 3NF int_stores does) and inserts it only when its hash diff
-    differs from the store's latest row. effective_from is when the version began in business time (the submission
+    version, insert-only. A run reads each store's current state from staging (stg_orders_export__stores: the
+    attributes of the store's most recent order, as a whole; the state the 3NF int_stores reads too) and inserts it
+    only when its hash diff differs from the store's latest row. effective_from is when the version began in business time (the submission
     of the first order of the latest run of orders showing it, UTC), load_date when the vault recorded it.
-    Incremental: a run recomputes the stores whose orders were processed since its last insert.
+    Incremental: a run reads the store states staging recomputed since its last insert.
 #}
 
 {{ config(
@@ -17,31 +17,12 @@
 
 with
 
-orders as (
+stores as (
 
-    select * from {{ ref('stg_orders_export__orders') }}
-
-),
-
-store_orders as (
-
-    select * from orders
+    select * from {{ ref('stg_orders_export__stores') }}
     {% if is_incremental() %}
-        where store_id in (
-            select changed.store_id from orders as changed
-            where changed.processed_at > {{ vault_watermark() }}
-        )
+        where processed_at > {{ vault_watermark() }}
     {% endif %}
-
-),
-
-latest_versions as (
-
-    {{ latest_attribute_versions(
-        'store_orders',
-        'store_id',
-        ['store_name', 'store_city', 'store_postal_code', 'store_country_code', 'store_timezone'],
-    ) }}
 
 ),
 
@@ -64,8 +45,7 @@ staged as (
         attributes_since as effective_from,
         source_file_name as record_source
 
-    from latest_versions
-    where recency = 1
+    from stores
 
 ),
 
