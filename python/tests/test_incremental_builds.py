@@ -1,8 +1,11 @@
 """Incremental builds: loading the sample file by file, with a `dbt build` after each, gives exactly the
-warehouse a single full build of all three files gives, and each build processes only what its file touched.
+warehouse a single full build of all three files gives, and each build processes only what its file touched, on
+PostgreSQL and on DuckDB.
 
 The sample's later files hold resubmissions and corrections of orders from earlier files, so this also proves
-that a late correction replaces the original's lines everywhere (no orphaned lines, no double counting).
+that a late correction replaces the original's lines everywhere (no orphaned lines, no double counting), and that
+an incremental build rewrites rows it wrote before (delete+insert of existing keys: on DuckDB, a unique index
+read back from the file once refused that as a duplicate key).
 """
 
 from __future__ import annotations
@@ -19,85 +22,115 @@ AUDIT_COLUMNS = ("processed_at", "loaded_at", "source_file_name")
 COMPARED_SCHEMAS = ("staging", "intermediate", "marts", "ml")
 
 
-@pytest.fixture(scope="module")
-def incremental_warehouse(test_server: LocalServer, tmp_path_factory: pytest.TempPathFactory) -> DbtProject:
-    """The sample loaded one file at a time, with an incremental `dbt build` after each."""
-    test_server.ensure_database("incremental_warehouse")
-    settings = ConnectionSettings(host="127.0.0.1", port=test_server.port, database="incremental_warehouse")
-    project = DbtProject(settings, tmp_path_factory.mktemp("incremental_warehouse"))
+def _build_file_by_file(project: DbtProject) -> DbtProject:
+    """Load the sample into ``project`` one file at a time, with a `dbt build` after each (tests on the last)."""
     exports = sample_exports()
     for export in exports:
         project.load([export])
         is_last = export == exports[-1]
         project.build = project.run("build") if is_last else project.build_without_tests()
-        assert project.build.returncode == 0, f"dbt build after {export.name} failed:\n{project.build.tail()}"
+        assert project.build.returncode == 0, (
+            f"dbt build ({project.target}) after {export.name} failed:\n{project.build.tail()}"
+        )
     return project
 
 
-def _tables(settings: ConnectionSettings) -> list[str]:
-    rows = query(
-        settings,
+@pytest.fixture(scope="module")
+def incremental_warehouse(test_server: LocalServer, tmp_path_factory: pytest.TempPathFactory) -> DbtProject:
+    """The sample loaded one file at a time, with an incremental `dbt build` after each."""
+    test_server.ensure_database("incremental_warehouse")
+    settings = ConnectionSettings(host="127.0.0.1", port=test_server.port, database="incremental_warehouse")
+    return _build_file_by_file(DbtProject(settings, tmp_path_factory.mktemp("incremental_warehouse")))
+
+
+@pytest.fixture(scope="module")
+def duckdb_incremental_warehouse(tmp_path_factory: pytest.TempPathFactory) -> DbtProject:
+    """The same file-by-file builds on the duckdb target, in a DuckDB file of its own."""
+    work_dir = tmp_path_factory.mktemp("duckdb_incremental_warehouse")
+    return _build_file_by_file(DbtProject(ConnectionSettings(), work_dir, duckdb_path=work_dir / "warehouse.duckdb"))
+
+
+@pytest.fixture(params=["postgres", "duckdb"])
+def full_and_incremental(request: pytest.FixtureRequest) -> tuple[DbtProject, DbtProject]:
+    """The full build of the sample and its file-by-file build, on one engine."""
+    if request.param == "duckdb":
+        return request.getfixturevalue("duckdb_sample_warehouse"), request.getfixturevalue(
+            "duckdb_incremental_warehouse"
+        )
+    return request.getfixturevalue("sample_warehouse"), request.getfixturevalue("incremental_warehouse")
+
+
+def _tables(project: DbtProject) -> list[str]:
+    schemas = ", ".join(f"'{schema}'" for schema in COMPARED_SCHEMAS)
+    rows = project.query(
         "select table_schema || '.' || table_name from information_schema.tables"
-        " where table_schema = any(%s) and table_type = 'BASE TABLE' order by 1",
-        (list(COMPARED_SCHEMAS),),
+        f" where table_schema in ({schemas}) and table_type = 'BASE TABLE' order by 1"
     )
     return [name for (name,) in rows]
 
 
-def _contents(settings: ConnectionSettings, table: str) -> list[str]:
+def _contents(project: DbtProject, table: str) -> list[str]:
     schema, name = table.split(".")
     columns = [
         column
-        for (column,) in query(
-            settings,
+        for (column,) in project.query(
             "select column_name from information_schema.columns"
-            " where table_schema = %s and table_name = %s order by ordinal_position",
-            (schema, name),
+            f" where table_schema = '{schema}' and table_name = '{name}' order by ordinal_position"
         )
         if column not in AUDIT_COLUMNS
     ]
-    return sorted(repr(row) for row in query(settings, f"select {', '.join(columns)} from {table}"))
+    return sorted(repr(row) for row in project.query(f"select {', '.join(columns)} from {table}"))
 
 
-def test_incremental_builds_equal_a_full_build(sample_warehouse: DbtProject, incremental_warehouse: DbtProject) -> None:
-    tables = _tables(sample_warehouse.settings)
+def test_incremental_builds_equal_a_full_build(full_and_incremental: tuple[DbtProject, DbtProject]) -> None:
+    full_build, incremental_build = full_and_incremental
+    tables = _tables(full_build)
     assert "marts.fct_order_items" in tables
-    assert _tables(incremental_warehouse.settings) == tables
+    assert _tables(incremental_build) == tables
     for table in tables:
-        full = _contents(sample_warehouse.settings, table)
-        incremental = _contents(incremental_warehouse.settings, table)
+        full = _contents(full_build, table)
+        incremental = _contents(incremental_build, table)
         assert incremental == full, f"{table} differs: {len(incremental)} rows vs {len(full)} in the full build"
 
 
-def test_each_incremental_build_processes_only_what_its_file_touched(incremental_warehouse: DbtProject) -> None:
+def test_each_incremental_build_processes_only_what_its_file_touched(
+    full_and_incremental: tuple[DbtProject, DbtProject],
+) -> None:
+    _, incremental_build = full_and_incremental
     last_file = sample_exports()[-1].name
-    [(file_rows, stamped_submissions, all_submissions)] = query(
-        incremental_warehouse.settings,
-        """
+    [(file_rows, stamped_submissions, all_submissions)] = incremental_build.query(
+        f"""
         select
-            (select count(*) from raw.orders_export where _file_name = %s),
+            (select count(*) from raw.orders_export where _file_name = '{last_file}'),
             count(*) filter (where base_orders_export__submissions.processed_at = latest.processed_at),
             count(*)
         from staging.base_orders_export__submissions
         cross join (
             select max(processed_at) as processed_at from staging.base_orders_export__submissions
         ) as latest
-        """,
-        (last_file,),
+        """
     )
     assert stamped_submissions == file_rows < all_submissions
-    [(stamped_lines, all_lines, touched_lines)] = query(
-        incremental_warehouse.settings,
+    # the orders the last file resubmits have submissions in earlier files: the last build judged them again,
+    # replacing rows an earlier build wrote (their keys deleted and inserted again)
+    [(rejudged_submissions,)] = incremental_build.query(
+        f"""
+        select count(*) from staging.base_orders_export__submissions_triaged
+        where source_file_name <> '{last_file}'
+            and processed_at = (select max(processed_at) from staging.base_orders_export__submissions_triaged)
         """
+    )
+    assert rejudged_submissions > 0
+    [(stamped_lines, all_lines, touched_lines)] = incremental_build.query(
+        f"""
         select
             count(*) filter (where processed_at = (select max(processed_at) from marts.fct_order_items)),
             count(*),
             count(*) filter (where order_id in (
-                select order_id from staging.base_orders_export__submissions where source_file_name = %s
+                select order_id from staging.base_orders_export__submissions where source_file_name = '{last_file}'
             ))
         from marts.fct_order_items
-        """,
-        (last_file,),
+        """
     )
     assert stamped_lines == touched_lines < all_lines / 2
 

@@ -211,9 +211,9 @@ def test_a_first_build_checks_everything(sample_warehouse: DbtProject) -> None:
 def test_the_narrowed_tests_run_on_duckdb(duckdb_sample_warehouse: DbtProject, tmp_path: Path) -> None:
     """On a copy of the DuckDB build, every row of the orders of the sample's last file is marked as written by the
     next invocation (a stamp in the future), as an incremental build would have stamped them: the tests, run by a
-    `dbt build`, are narrowed to those orders and pass, and fail once a line of one of them is broken. (An
-    incremental build on DuckDB stops at base_orders_export__submissions_triaged, whose delete+insert of the
-    rows it judges again DuckDB refuses as duplicate keys, hence the stamps by hand.)"""
+    `dbt build`, are narrowed to those orders and pass, and fail once a line of one of them is broken. (The
+    stamps are set by hand so that this test needs no incremental build of its own; test_incremental_builds.py
+    builds DuckDB incrementally.)"""
     assert duckdb_sample_warehouse.duckdb_path is not None
     project = DbtProject(ConnectionSettings(), tmp_path, duckdb_path=tmp_path / "warehouse.duckdb")
     shutil.copy(duckdb_sample_warehouse.duckdb_path, project.duckdb_path)
