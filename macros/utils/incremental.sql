@@ -140,31 +140,26 @@
 {%- endmacro -%}
 
 {#
-    The bounds are read when the pre-hook runs (the as-of dates are built before) and written as literals, as
-    latest_stamp does: compared with a subquery, PostgreSQL guesses a third of the table for each side and reads
-    all of it (4 million rows at a million orders, 1 to 3 s, to delete none); compared with literals, it
-    estimates from the column's statistics and uses the index on as_of_date. No as-of date: the subqueries
-    (comparing with NULL deletes nothing either way).
+    The bounds of both relations are read when the pre-hook runs (the as-of dates are built before; min and max
+    come from the indexes): no row is outside (the usual case), no statement; else the delete compares with the
+    bounds as literals, as latest_stamp does. Compared with subqueries, PostgreSQL guesses a third of the table
+    for each side and reads all of it (4 million rows at a million orders, 1 to 3 s, to delete none); without
+    statistics on the table yet (right after a full build), literals do not help either. No as-of date: nothing
+    is deleted (comparing with NULL deletes nothing either).
 #}
 {%- macro delete_as_of_dates_outside(as_of_dates_relation) -%}
-    {%- if is_incremental() -%}
-        {%- set first_as_of_date = "(select min(as_of_dates.as_of_date) from " ~ as_of_dates_relation
-            ~ " as as_of_dates)" -%}
-        {%- set last_as_of_date = "(select max(as_of_dates.as_of_date) from " ~ as_of_dates_relation
-            ~ " as as_of_dates)" -%}
-        {%- if execute -%}
-            {%- set bounds = run_query(
-                'select min(as_of_date), max(as_of_date) from ' ~ as_of_dates_relation
-            ).rows[0] -%}
-            {%- if bounds[0] is not none and bounds[1] is not none -%}
-                {%- set first_as_of_date = "cast('" ~ bounds[0] ~ "' as date)" -%}
-                {%- set last_as_of_date = "cast('" ~ bounds[1] ~ "' as date)" -%}
-            {%- endif -%}
+    {%- if is_incremental() and execute -%}
+        {%- set bounds = run_query(
+            'select min(as_of_date), max(as_of_date) from ' ~ as_of_dates_relation
+        ).rows[0] -%}
+        {%- set existing = run_query('select min(as_of_date), max(as_of_date) from ' ~ this).rows[0] -%}
+        {%- if bounds[0] is not none and existing[0] is not none
+            and (existing[0] < bounds[0] or existing[1] > bounds[1]) -%}
+            delete from {{ this }}
+            where
+                as_of_date < cast('{{ bounds[0] }}' as date)
+                or as_of_date > cast('{{ bounds[1] }}' as date)
         {%- endif -%}
-        delete from {{ this }}
-        where
-            as_of_date < {{ first_as_of_date }}
-            or as_of_date > {{ last_as_of_date }}
     {%- endif -%}
 {%- endmacro -%}
 
