@@ -65,7 +65,9 @@ data_bounds as (
             changed_customers.customer_id,
             {{ dbt.dateadd('day', -label_window_days, 'changed_customers.first_order_date') }} as relabel_from_date
         from (
-            {{ rewritten_order_customers('order_versions', 'min(order_date)', 'first_order_date') }}
+            {{ rewritten_order_customers(
+                'order_versions', {'first_order_date': 'order_date'}, 'first_order_date', 'first_order_date'
+            ) }}
         ) as changed_customers
 
     ),

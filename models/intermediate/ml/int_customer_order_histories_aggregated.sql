@@ -29,12 +29,6 @@
 
 with
 
-order_version_items as (
-
-    select * from {{ ref('int_order_version_items_priced') }}
-
-),
-
 as_of_dates as (
 
     select * from {{ ref('int_churn_as_of_dates_generated') }}
@@ -62,16 +56,34 @@ as_of_dates as (
 
     scope_customers as (
 
-        -- the customers whose versions are read: the changed ones, and all of them when an as-of date is new
+        -- the changed customers with a row to recompute: a change first known after the last as-of date (the
+        -- new orders of a daily export, mostly) reaches none of the table's rows
         select changed_customers.customer_id from changed_customers
-        union
-        select order_version_items.customer_id from order_version_items
-        where
-            order_version_items.customer_id is not null
-            and exists (select 1 from new_as_of_dates)
+        where changed_customers.recompute_from_date <= (select max(as_of_dates.as_of_date) from as_of_dates)
 
     ),
 {% endif %}
+
+order_version_items as (
+
+    {% if is_incremental() %}
+        -- only the versions read: every customer's when an as-of date is new, else the scope customers', found
+        -- through the index on customer_id (two branches, not an OR or a union with every customer: the planner
+        -- then expects a few rows and reads a few customers, not the whole table into a hash join)
+        select * from {{ ref('int_order_version_items_priced') }}
+        where
+            customer_id is not null
+            and exists (select 1 from new_as_of_dates)
+        union all
+        select * from {{ ref('int_order_version_items_priced') }}
+        where
+            customer_id in (select scope_customers.customer_id from scope_customers)
+            and not exists (select 1 from new_as_of_dates)
+    {% else %}
+        select * from {{ ref('int_order_version_items_priced') }}
+    {% endif %}
+
+),
 
 known_order_versions as (
 
@@ -98,9 +110,6 @@ known_order_versions as (
     from order_version_items
     where
         customer_id is not null
-        {% if is_incremental() %}
-            and customer_id in (select scope_customers.customer_id from scope_customers)
-        {% endif %}
     group by
         submission_id,
         order_id,
@@ -128,9 +137,6 @@ version_category_revenue as (
         customer_id is not null
         and is_revenue
         and item_category is not null
-        {% if is_incremental() %}
-            and customer_id in (select scope_customers.customer_id from scope_customers)
-        {% endif %}
     group by submission_id, item_category
 
 ),
