@@ -3,8 +3,9 @@
 
     dbt wraps the model of every generic data test in get_where_subquery; this override narrows it when the
     data test's `where` is the project default, '__incremental_scope__' (dbt_project.yml):
-    - on a `dbt build` that is not a full refresh, for a table that documents processed_at (or a view marked
-      row_filters_reach_the_tables), when the parent a relationships test reads is one too:
+    - on a `dbt build` that is not a full refresh, for a table that documents processed_at (or a vault table,
+      by its load_date; or a view marked row_filters_reach_the_tables), when the parent a relationships test
+      reads is one too:
       - unique and unique_combination_of_columns check every row whose key is among the rows stamped by this
         build (so a new row that collides with an old one still fails), not only the new rows;
       - not_null, accepted_values, accepted_range, expression_is_true and relationships check the rows
@@ -42,7 +43,8 @@
         {%- do return('1=1') -%}
     {%- endif -%}
     {%- set tested_node = graph.nodes.get(model.get('attached_node') or '') -%}
-    {%- if not tested_node or 'processed_at' not in tested_node.get('columns', {}) -%}
+    {%- set stamp_column = incremental_stamp_column(tested_node) -%}
+    {%- if not stamp_column -%}
         {%- do return('1=1') -%}
     {%- endif -%}
     {#- A view computes its rows again on every scan, so a test narrowed over a view can cost more than the
@@ -61,14 +63,14 @@
     {%- set test_name = model.get('test_metadata', {}).get('name') -%}
     {%- set arguments = model.get('test_metadata', {}).get('kwargs', {}) -%}
     {%- if test_name in row_scoped_tests -%}
-        {%- do return(stamped_by_this_build('tested_rows.processed_at')) -%}
+        {%- do return(stamped_by_this_build('tested_rows.' ~ stamp_column)) -%}
     {%- elif test_name in key_scoped_tests -%}
         {%- set key_columns = arguments.get('combination_of_columns') or [arguments.get('column_name')] -%}
         {%- set scope -%}
             exists (
                 select 1 from {{ relation }} as stamped_rows
                 where
-                    {{ stamped_by_this_build('stamped_rows.processed_at') }}
+                    {{ stamped_by_this_build('stamped_rows.' ~ stamp_column) }}
                     {% for column in key_columns -%}
                         and stamped_rows.{{ column }} = tested_rows.{{ column }}
                     {% endfor %}
@@ -77,6 +79,21 @@
         {%- do return(scope) -%}
     {%- endif -%}
     {%- do return('1=1') -%}
+{%- endmacro -%}
+
+{#
+    The column that tells the rows a build wrote in the model `node`: processed_at where it documents one; the
+    load_date of the vault's insert-only tables (a build stamps its inserts with its start, as processed_at);
+    none otherwise (the model's tests check everything).
+#}
+{%- macro incremental_stamp_column(node) -%}
+    {%- set columns = node.get('columns', {}) if node else {} -%}
+    {%- if 'processed_at' in columns -%}
+        {{- return('processed_at') -}}
+    {%- elif 'load_date' in columns and node.get('fqn', [])[1:2] == ['vault'] -%}
+        {{- return('load_date') -}}
+    {%- endif -%}
+    {{- return(none) -}}
 {%- endmacro -%}
 
 {#

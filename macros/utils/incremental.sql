@@ -179,3 +179,18 @@
         )
     {%- endif -%}
 {%- endmacro -%}
+
+{#
+    Pre-hook of an incremental model holding every submission of an order (stg_orders_export__order_submissions):
+    on an incremental run, delete the rows of the orders whose submissions `triaged_relation` judged since this
+    model's watermark; the run inserts their rows again. Nothing on a full build.
+#}
+{%- macro delete_rejudged_order_submissions(triaged_relation) -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }}
+        where order_id in (
+            select rejudged.order_id from {{ triaged_relation }} as rejudged
+            where rejudged.processed_at > {{ processed_at_watermark() }}
+        )
+    {%- endif -%}
+{%- endmacro -%}

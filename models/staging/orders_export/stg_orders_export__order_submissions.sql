@@ -3,7 +3,24 @@
     version of every order, as it was submitted. The point-in-time models read it to know what an order
     looked like on a given day. Countries are resolved to ISO 3166-1 alpha-2 codes; personal data (names,
     e-mail, address) is left out on purpose.
+    A table, not a view: the numbering is a window over each order's submissions, which a filter on the view's
+    rows cannot reach below, so every data test on a view would number every submission again.
+    Incremental: a run numbers again the submissions of the orders the triage judged since its last run (it
+    judges all the submissions of an order together); the pre-hook first deletes those orders' rows, so a
+    submission quarantined since leaves.
 #}
+
+{{ config(
+    materialized='incremental',
+    unique_key='submission_id',
+    incremental_strategy=target_incremental_strategy('delete+insert'),
+    indexes=[
+        {'columns': ['submission_id'], 'unique': true},
+        {'columns': ['order_id']},
+        {'columns': ['processed_at']},
+    ],
+    pre_hook="{{ delete_rejudged_order_submissions(ref('base_orders_export__submissions_triaged')) }}",
+) }}
 
 with
 
@@ -22,7 +39,11 @@ country_spellings as (
 interpretable_submissions as (
 
     select * from submissions
-    where submission_outcome != 'quarantined'
+    where
+        submission_outcome != 'quarantined'
+        {% if is_incremental() %}
+            and processed_at > {{ processed_at_watermark() }}
+        {% endif %}
 
 ),
 
