@@ -24,14 +24,15 @@
     ],
 ) }}
 
-{%- set recomputes_changed_groups = recomputes_changed_groups() %}
+{%- set changes = revenue_summary_changes() %}
+{%- set recomputes_changed_groups = recomputes_changed_groups(changes) %}
 
 with
 
 {% if recomputes_changed_groups %}
     changed_groups as (
 
-        {{ daily_revenue_changed_groups() }}
+        {{ daily_revenue_changed_groups(changes) }}
 
     ),
 {% endif %}
@@ -40,7 +41,10 @@ order_items as (
 
     select * from {{ ref('int_order_items_priced') }}
     {% if recomputes_changed_groups %}
-        where order_date in (select changed_groups.order_date from changed_groups)
+        -- a plain comparison first, cheap on every line of the scan; then the days themselves
+        where
+            order_date >= (select min(changed_groups.order_date) from changed_groups)
+            and order_date in (select changed_groups.order_date from changed_groups)
     {% endif %}
 
 ),

@@ -28,14 +28,15 @@
     ],
 ) }}
 
-{%- set recomputes_changed_groups = recomputes_changed_groups() %}
+{%- set changes = revenue_summary_changes(customers=true) %}
+{%- set recomputes_changed_groups = recomputes_changed_groups(changes) %}
 
 with
 
 {% if recomputes_changed_groups %}
     changed_groups as (
 
-        {{ monthly_revenue_changed_groups() }}
+        {{ monthly_revenue_changed_groups(changes) }}
 
     ),
 {% endif %}
@@ -44,9 +45,8 @@ order_items as (
 
     select * from {{ ref('int_order_items_priced') }}
     {% if recomputes_changed_groups %}
-        where
-            cast({{ dbt.date_trunc('month', 'order_date') }} as date)
-            in (select changed_groups.month_start_date from changed_groups)
+        -- a plain comparison first, cheap on every line of the scan; the months' own test below
+        where order_date >= (select min(changed_groups.month_start_date) from changed_groups)
     {% endif %}
 
 ),
@@ -79,7 +79,12 @@ revenue_lines as (
         on order_items.sku = items.sku
     left join customers
         on order_items.customer_id = customers.customer_id
-    where order_items.is_revenue
+    where
+        order_items.is_revenue
+        {% if recomputes_changed_groups %}
+            and cast({{ dbt.date_trunc('month', 'order_items.order_date') }} as date)
+            in (select changed_groups.month_start_date from changed_groups)
+        {% endif %}
 
 ),
 
