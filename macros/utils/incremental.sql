@@ -16,7 +16,8 @@
 {%- endmacro -%}
 
 {#
-    The latest value of the timestamp `column` in the model being built, read when the model is compiled and
+    The latest value of the timestamp `column` in the model being built (or in `relation`, and only among the values
+    up to the timestamp SQL `at_most` when given), read when the model is compiled and
     written into its SQL as a literal (1900-01-01 when the model is empty). A literal, not a subquery: the planner
     then estimates `processed_at > <watermark>` from the column's statistics (a few rows of a million) instead of
     guessing a third of the table, and picks index scans and hash joins sized for the increment. The value cannot
@@ -24,11 +25,15 @@
     pre-hooks' deletions must read the watermark of the last run too. A table without the column yet (built before
     it had one) has no watermark: everything is new.
 #}
-{%- macro latest_stamp(column) -%}
+{%- macro latest_stamp(column, relation=none, at_most=none) -%}
+    {%- set relation = relation if relation is not none else this -%}
     {%- set latest = none -%}
     {#- A table built before it had the column (on_schema_change adds it in this run): everything is new. -#}
-    {%- if execute and column in adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}
-        {%- set result = run_query('select max(' ~ column ~ ') from ' ~ this) -%}
+    {%- if execute and column in adapter.get_columns_in_relation(relation) | map(attribute='name') | list -%}
+        {%- set result = run_query(
+            'select max(' ~ column ~ ') from ' ~ relation
+            ~ (' where ' ~ column ~ ' <= ' ~ at_most if at_most is not none else '')
+        ) -%}
         {%- set latest = result.columns[0].values()[0] -%}
     {%- endif -%}
     {%- if latest is none -%}
@@ -164,19 +169,38 @@
 {%- endmacro -%}
 
 {#
-    Pre-hook of an incremental model that mirrors its parent row for row: on an incremental run, delete the
-    rows whose key (`key_columns`) is no longer in `parent_relation`. Nothing on a full build.
+    Pre-hook of an incremental point-in-time model that mirrors its parent row for row (one row per customer and
+    as-of date) when the parent is built with delete_changed_customer_as_of_dates from `versions_relation`: on an
+    incremental run, delete the rows the parent no longer has, probing by index only the customers whose parent
+    rows may have been deleted since this model's last run (not an anti-join of the whole table).
+    The parent deletes the rows of the customers on the versions stamped after its own watermark, and writes
+    again those still there, stamped after this model's watermark. So a row can go missing only for a customer
+    with a parent row stamped after this model's watermark, or on a version stamped after the parent's watermark
+    at one of its runs since; that watermark is at least the parent's latest stamp up to this model's watermark
+    (such a row was there then), read at compile time and written as a literal, as processed_at_watermark is.
+    A full refresh of the parent stamps every row: every customer is probed. The rows dated outside the parent's
+    as-of dates are delete_as_of_dates_outside's. Nothing on a full build.
 #}
-{%- macro delete_rows_missing_from(parent_relation, key_columns) -%}
+{%- macro delete_customer_as_of_dates_missing_from(parent_relation, versions_relation) -%}
     {%- if is_incremental() -%}
         delete from {{ this }}
-        where not exists (
-            select 1 from {{ parent_relation }} as parent
+        using (
+            select parent.customer_id from {{ parent_relation }} as parent
+            where parent.processed_at > {{ processed_at_watermark() }}
+            union
+            select versions.customer_id from {{ versions_relation }} as versions
             where
-                {% for column in key_columns -%}
-                    {{ 'and ' if not loop.first }}parent.{{ column }} = {{ this.identifier }}.{{ column }}
-                {% endfor %}
-        )
+                versions.customer_id is not null
+                and versions.processed_at > {{ latest_stamp('processed_at', parent_relation, processed_at_watermark()) }}
+        ) as rewritten_customers
+        where
+            {{ this.identifier }}.customer_id = rewritten_customers.customer_id
+            and not exists (
+                select 1 from {{ parent_relation }} as parent
+                where
+                    parent.customer_id = {{ this.identifier }}.customer_id
+                    and parent.as_of_date = {{ this.identifier }}.as_of_date
+            )
     {%- endif -%}
 {%- endmacro -%}
 

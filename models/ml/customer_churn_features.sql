@@ -12,8 +12,9 @@
     orders' current state, so a correction of an old order changes old labels); and the rows whose censoring flips
     because the data's last order date moved: censored before and labelled now, or the reverse. A row is
     censored exactly when its as-of date is later than (last order date - window), so the censored rows of the
-    last run are those from its earliest censored as-of date on. The pre-hook deletes the rows its parent no
-    longer has.
+    last run are those from its earliest censored as-of date on. The pre-hooks delete the rows its parent no
+    longer has: of the customers the parent may have deleted rows of (delete_customer_as_of_dates_missing_from),
+    and dated outside the parent's as-of dates.
 #}
 
 {{ config(
@@ -22,37 +23,32 @@
     incremental_strategy=target_incremental_strategy('delete+insert'),
     on_schema_change='fail',
     indexes=[{'columns': ['processed_at']}],
-    pre_hook="{{ delete_rows_missing_from(
-        ref('int_customer_order_histories_aggregated'), ['customer_id', 'as_of_date']
-    ) }}",
+    pre_hook=[
+        "{{ delete_customer_as_of_dates_missing_from(
+            ref('int_customer_order_histories_aggregated'), ref('int_order_version_items_priced')
+        ) }}",
+        "{{ delete_as_of_dates_outside(ref('int_customer_order_histories_aggregated')) }}",
+    ],
 ) }}
 
 {%- set label_window_days = var('churn_label_window_days') | int %}
 
+{#-
+    The parent tables are named in each branch instead of through import CTEs: PostgreSQL materializes a CTE
+    named more than once, a copy of the whole table that no index reaches.
+#}
+{%- set histories = ref('int_customer_order_histories_aggregated') %}
+{%- set orders = ref('int_orders') %}
+
 with
-
-all_customer_histories as (
-
-    select * from {{ ref('int_customer_order_histories_aggregated') }}
-
-),
-
-orders as (
-
-    select * from {{ ref('int_orders') }}
-
-),
-
-order_versions as (
-
-    select * from {{ ref('int_order_version_items_priced') }}
-
-),
 
 data_bounds as (
 
-    select max(order_date) as last_order_date
-    from orders
+    select
+        max(order_date) as last_order_date,
+        -- the last as-of date whose label window ends on or before the last order date (not censored)
+        cast({{ dbt.dateadd('day', -label_window_days, 'max(order_date)') }} as date) as last_labelled_as_of_date
+    from {{ orders }}
 
 ),
 
@@ -66,7 +62,10 @@ data_bounds as (
             {{ dbt.dateadd('day', -label_window_days, 'changed_customers.first_order_date') }} as relabel_from_date
         from (
             {{ rewritten_order_customers(
-                'order_versions', {'first_order_date': 'order_date'}, 'first_order_date', 'first_order_date'
+                ref('int_order_version_items_priced'),
+                {'first_order_date': 'order_date'},
+                'first_order_date',
+                'first_order_date',
             ) }}
         ) as changed_customers
 
@@ -87,29 +86,41 @@ data_bounds as (
 
 customer_histories as (
 
-    select all_customer_histories.* from all_customer_histories
     {% if is_incremental() %}
-        cross join data_bounds
-        cross join censoring_bounds
-        left join relabelled_customers
-            on all_customer_histories.customer_id = relabelled_customers.customer_id
+        -- one branch per reason, each read through one of the parent's indexes (an OR of them reads it all)
+        -- recomputed upstream since the last run
+        select all_customer_histories.* from {{ histories }} as all_customer_histories
+        where all_customer_histories.processed_at > {{ processed_at_watermark() }}
+
+        union
+
+        -- a label a new or corrected order may change
+        select all_customer_histories.* from {{ histories }} as all_customer_histories
+        inner join relabelled_customers
+            on
+                all_customer_histories.customer_id = relabelled_customers.customer_id
+                and all_customer_histories.as_of_date >= relabelled_customers.relabel_from_date
+
+        union
+
+        -- censored by the last run, labelled now (the bounds as scalar subqueries and dates, both of which the
+        -- as_of_date index can serve: dateadd gives a timestamp on some engines)
+        select all_customer_histories.* from {{ histories }} as all_customer_histories
         where
-            -- recomputed upstream since the last run
-            all_customer_histories.processed_at > {{ processed_at_watermark() }}
-            -- a label a new or corrected order may change
-            or all_customer_histories.as_of_date >= relabelled_customers.relabel_from_date
-            -- censored by the last run, labelled now
-            or (
-                all_customer_histories.as_of_date >= censoring_bounds.first_censored_as_of_date
-                and {{ dbt.dateadd('day', label_window_days, 'all_customer_histories.as_of_date') }}
-                <= data_bounds.last_order_date
-            )
-            -- labelled by the last run, censored now (the last order date moved back)
-            or (
-                all_customer_histories.as_of_date < censoring_bounds.first_censored_as_of_date
-                and {{ dbt.dateadd('day', label_window_days, 'all_customer_histories.as_of_date') }}
-                > data_bounds.last_order_date
-            )
+            all_customer_histories.as_of_date
+            >= (select censoring_bounds.first_censored_as_of_date from censoring_bounds)
+            and all_customer_histories.as_of_date <= (select data_bounds.last_labelled_as_of_date from data_bounds)
+
+        union
+
+        -- labelled by the last run, censored now (the last order date moved back)
+        select all_customer_histories.* from {{ histories }} as all_customer_histories
+        where
+            all_customer_histories.as_of_date
+            < (select censoring_bounds.first_censored_as_of_date from censoring_bounds)
+            and all_customer_histories.as_of_date > (select data_bounds.last_labelled_as_of_date from data_bounds)
+    {% else %}
+        select * from {{ histories }}
     {% endif %}
 
 ),
@@ -119,7 +130,7 @@ customer_revenue_orders as (
     select
         customer_id,
         order_date
-    from orders
+    from {{ orders }}
     where
         customer_id is not null
         and {{ is_revenue_order_status('order_status') }}

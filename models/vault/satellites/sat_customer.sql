@@ -21,22 +21,18 @@
 
 with
 
-orders as (
-
-    select * from {{ ref('stg_orders_export__orders') }}
-    where customer_id is not null
-
-),
-
 customer_orders as (
 
-    select * from orders
-    {% if is_incremental() %}
-        where customer_id in (
-            select changed.customer_id from orders as changed
-            where changed.processed_at > {{ vault_watermark() }}
-        )
-    {% endif %}
+    -- the view read twice, not through one CTE, which PostgreSQL would compute whole to read it twice
+    select * from {{ ref('stg_orders_export__orders') }}
+    where
+        customer_id is not null
+        {% if is_incremental() %}
+            and customer_id in (
+                select changed.customer_id from {{ ref('stg_orders_export__orders') }} as changed
+                where changed.processed_at > {{ vault_watermark() }}
+            )
+        {% endif %}
 
 ),
 
