@@ -55,6 +55,9 @@ STATE_DIR := .state
 
 .PHONY: freshness docs gate ci-slim chromium
 
+# Processes make test runs the test modules on (pytest-xdist; a module's tests stay on one process).
+TEST_WORKERS ?= 2
+
 # Orders in the benchmark's generated exports (make bench), and its throwaway server's port.
 BENCH_ORDERS ?= 1000000
 BENCH_PORT ?= 5435
@@ -95,7 +98,7 @@ transform: $(INSTALLED) profiles.yml ## dbt deps + dbt build against the running
 test: $(INSTALLED) chromium ## lint the Python, then run every test (dbt build, unit tests, SQL lint) on a throwaway PostgreSQL
 	$(BIN)/ruff check python
 	$(BIN)/ruff format --check python
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 test-spark: $(INSTALLED) ## build the sample on a throwaway Spark Thrift server and compare it with PostgreSQL (slow)
 	$(BIN)/pytest -m spark python/tests/spark

@@ -1,7 +1,8 @@
 """Shared fixtures: a throwaway PostgreSQL for the whole test session, and a fresh database per test.
 
 - ``test_server``: a ``LocalServer(fast=True)`` on port ``$WAREHOUSE_TEST_PORT`` (default 5434) in a new
-  temporary folder; stopped and deleted at the end of the session, even when tests fail.
+  temporary folder; stopped and deleted at the end of the session, even when tests fail. Under pytest-xdist
+  (``make test``) every worker process is a session of its own: worker N's server listens on the port plus N.
 - ``fresh_database``: a new, uniquely named database on that server, as ``ConnectionSettings``; dropped after
   the test.
 - ``scratch_folder()``: a new temporary folder the ``postgres`` user can enter (for extra servers).
@@ -30,7 +31,9 @@ from warehouse_access import copy_database, drop_database
 from orders_warehouse.server import LocalServer, ServerError
 from orders_warehouse.settings import ConnectionSettings
 
-TEST_PORT = int(os.environ.get("WAREHOUSE_TEST_PORT", "5434"))
+# Under pytest-xdist (make test) each worker process (gw0, gw1, ...) has a server of its own, on the next port.
+WORKER_NUMBER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+TEST_PORT = int(os.environ.get("WAREHOUSE_TEST_PORT", "5434")) + WORKER_NUMBER
 
 
 def scratch_folder() -> Path:
