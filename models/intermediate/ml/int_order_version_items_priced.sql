@@ -34,19 +34,13 @@ order_submissions as (
 
 ),
 
-order_submission_items as (
-
-    select * from {{ ref('stg_orders_export__order_submission_items') }}
-
-),
-
 {% if is_incremental() %}
     changed_orders as (
 
         -- the orders judged again since this model's last run, found through their lines: every
         -- interpretable submission has one, and the lines' view, unlike the submissions' (a window per
         -- order), lets PostgreSQL use the index on the triage's processed_at
-        select distinct order_id from order_submission_items
+        select distinct order_id from {{ ref('stg_orders_export__order_submission_items') }}
         where processed_at > {{ processed_at_watermark() }}
 
     ),
@@ -108,7 +102,7 @@ final as (
         order_versions.loaded_at,
         {{ processed_at() }} as processed_at
 
-    from order_submission_items
+    from {{ ref('stg_orders_export__order_submission_items') }} as order_submission_items
     inner join order_versions
         on order_submission_items.submission_id = order_versions.submission_id
     {% if is_incremental() %}

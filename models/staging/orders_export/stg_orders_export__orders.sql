@@ -15,12 +15,6 @@ submissions as (
 
 ),
 
-country_spellings as (
-
-    select * from {{ ref('country_spellings') }}
-
-),
-
 winning_submissions as (
 
     select * from submissions
@@ -67,10 +61,13 @@ final as (
         winning_submissions.loaded_at,
         winning_submissions.processed_at
 
+    -- the seed is named in both joins instead of through one CTE: PostgreSQL materializes a CTE named twice, and
+    -- without the seed's statistics it expects every order to match several spellings (a join to this view then
+    -- reads every order instead of looking the orders up by order_id)
     from winning_submissions
-    left join country_spellings as customer_countries
+    left join {{ ref('country_spellings') }} as customer_countries
         on winning_submissions.customer_country_spelling = customer_countries.spelling
-    left join country_spellings as store_countries
+    left join {{ ref('country_spellings') }} as store_countries
         on winning_submissions.store_country_spelling = store_countries.spelling
 
 )

@@ -11,9 +11,11 @@
     incremental_strategy=target_incremental_strategy('delete+insert'),
     indexes=[
         {'columns': ['raw_row_id']},
+        {'columns': ['order_id']},
         {'columns': ['sku']},
         {'columns': ['processed_at']},
     ],
+    post_hook="{{ analyze_after_incremental_run() }}",
 ) }}
 
 with

@@ -17,8 +17,11 @@
         {'columns': ['raw_row_id'], 'unique': true},
         {'columns': ['order_id']},
         {'columns': ['submission_id']},
+        {'columns': ['store_id', 'raw_row_id']},
+        {'columns': ['row_quarantine_reason']},
         {'columns': ['processed_at']},
     ],
+    post_hook="{{ analyze_after_incremental_run() }}",
 ) }}
 
 {#- A tax rate as a fraction: '7.25%' and '0.0725' are the same rate; empty means 0. #}
@@ -48,12 +51,14 @@ source as (
 
     select * from {{ source('orders_export', 'orders_export') }}
     {% if is_incremental() %}
-        where
-            _row_id > (select coalesce(max(processed.raw_row_id), 0) from {{ this }} as processed)
-            or _row_id in (
-                select processed.raw_row_id from {{ this }} as processed
-                where processed.row_quarantine_reason = 'missing_store_timezone'
-            )
+        -- two branches, not one OR: each finds its rows through the primary key instead of a scan of the table
+        where _row_id > (select coalesce(max(processed.raw_row_id), 0) from {{ this }} as processed)
+        union all
+        select * from {{ source('orders_export', 'orders_export') }}
+        where _row_id in (
+            select processed.raw_row_id from {{ this }} as processed
+            where processed.row_quarantine_reason = 'missing_store_timezone'
+        )
     {% endif %}
 
 ),
@@ -142,60 +147,75 @@ parsed as (
 
 ),
 
-known_rows as (
-
-    -- every row processed so far, as far as the rules across rows need them
-    select
-        raw_row_id,
-        submission_id,
-        store_id,
-        store_timezone_as_exported,
-        is_store_timezone_known
-    from parsed
-    {% if is_incremental() %}
-        union all
-        select
-            previous.raw_row_id,
-            previous.submission_id,
-            previous.store_id,
-            previous.store_timezone_as_exported,
-            previous.is_store_timezone_known
-        from {{ this }} as previous
-        where not exists (
-            select 1 from parsed
-            where parsed.raw_row_id = previous.raw_row_id
-        )
-    {% endif %}
-
-),
-
 first_submissions as (
 
-    -- a submission id is the row loaded first with it; later rows with the same id are duplicates
+    -- A submission id is the row loaded first with it; later rows with the same id are duplicates. Only the ids of
+    -- this run's rows are looked up among the rows processed before (a row in both halves counts once in a min).
     select
         submission_id,
         min(raw_row_id) as first_raw_row_id
-    from known_rows
+    from (
+        select
+            raw_row_id,
+            submission_id
+        from parsed
+        {% if is_incremental() %}
+            union all
+            select
+                previous.raw_row_id,
+                previous.submission_id
+            from {{ this }} as previous
+            where previous.submission_id in (select parsed.submission_id from parsed)
+        {% endif %}
+    ) as submission_rows
     group by submission_id
+
+),
+
+first_known_timezone_rows as (
+
+    -- The export leaves store_timezone empty on some rows: take it from the store's earliest loaded row that names
+    -- a known zone. Among the rows processed before, that row is looked up per store of this run.
+    select
+        store_id,
+        min(raw_row_id) as first_raw_row_id
+    from (
+        select
+            store_id,
+            raw_row_id
+        from parsed
+        where is_store_timezone_known
+        {% if is_incremental() %}
+            union all
+            select
+                run_stores.store_id,
+                (
+                    select min(previous.raw_row_id) from {{ this }} as previous
+                    where previous.store_id = run_stores.store_id and previous.is_store_timezone_known
+                ) as raw_row_id
+            from (select distinct parsed.store_id from parsed) as run_stores
+        {% endif %}
+    ) as known_timezone_rows
+    group by store_id
 
 ),
 
 store_timezones as (
 
-    -- The export leaves store_timezone empty on some rows: take it from the store's earliest loaded
-    -- row that names a known zone.
     select
-        store_id,
-        store_timezone_as_exported as store_timezone
-    from (
-        select
-            store_id,
-            store_timezone_as_exported,
-            row_number() over (partition by store_id order by raw_row_id) as load_rank
-        from known_rows
-        where is_store_timezone_known
-    ) as known_store_timezones
-    where load_rank = 1
+        first_known_timezone_rows.store_id,
+        {% if is_incremental() -%}
+            coalesce(run_row.store_timezone_as_exported, previous_row.store_timezone_as_exported)
+        {%- else -%}
+            run_row.store_timezone_as_exported
+        {%- endif %} as store_timezone
+    from first_known_timezone_rows
+    left join parsed as run_row
+        on first_known_timezone_rows.first_raw_row_id = run_row.raw_row_id
+    {% if is_incremental() %}
+        left join {{ this }} as previous_row
+            on first_known_timezone_rows.first_raw_row_id = previous_row.raw_row_id
+    {% endif %}
 
 ),
 

@@ -22,6 +22,7 @@
         {'columns': ['store_id']},
         {'columns': ['processed_at']},
     ],
+    post_hook="{{ analyze_after_incremental_run() }}",
 ) }}
 
 with
