@@ -31,8 +31,8 @@ from warehouse_access import copy_database, drop_database
 from orders_warehouse.server import LocalServer, ServerError
 from orders_warehouse.settings import ConnectionSettings
 
-# Under pytest-xdist (make test) each worker process (gw0, gw1, ...) has a server of its own, on the next port.
-WORKER_NUMBER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+# pytest-xdist names its worker processes gw0, gw1, ... (see test_server); without xdist this is 0.
+WORKER_NUMBER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
 TEST_PORT = int(os.environ.get("WAREHOUSE_TEST_PORT", "5434")) + WORKER_NUMBER
 
 
