@@ -22,13 +22,17 @@
     unique_key=['customer_id', 'as_of_date'],
     incremental_strategy=target_incremental_strategy('delete+insert'),
     on_schema_change='fail',
-    indexes=[{'columns': ['processed_at']}],
+    indexes=[
+        {'columns': ['processed_at']},
+        {'columns': ['is_label_censored', 'as_of_date']},
+    ],
     pre_hook=[
         "{{ delete_customer_as_of_dates_missing_from(
             ref('int_customer_order_histories_aggregated'), ref('int_order_version_items_priced')
         ) }}",
         "{{ delete_as_of_dates_outside(ref('int_customer_order_histories_aggregated')) }}",
     ],
+    post_hook=["{{ analyze_after_incremental_run() }}"],
 ) }}
 
 {%- set label_window_days = var('churn_label_window_days') | int %}
@@ -73,7 +77,8 @@ data_bounds as (
 
     censoring_bounds as (
 
-        -- the earliest as-of date the last run censored (none censored: a date after every as-of date)
+        -- the earliest as-of date the last run censored (none censored: a date after every as-of date), the first
+        -- entry of the index on (is_label_censored, as_of_date)
         select
             coalesce(
                 min(existing_rows.as_of_date), cast('9999-12-31' as date)
@@ -125,19 +130,37 @@ customer_histories as (
 
 ),
 
+{% if is_incremental() %}
+    recomputed_customers as (
+
+        -- the customers recomputed, and their first as-of date recomputed
+        select
+            customer_id,
+            min(as_of_date) as first_as_of_date
+        from customer_histories
+        group by customer_id
+
+    ),
+{% endif %}
+
 customer_revenue_orders as (
 
     select
-        customer_id,
-        order_date
-    from {{ orders }}
+        revenue_orders.customer_id,
+        revenue_orders.order_date
+    from {{ orders }} as revenue_orders
+    {% if is_incremental() %}
+        -- only the time lines of the customers recomputed, from their first as-of date recomputed (an earlier
+        -- order is no as-of date's next order): a day's censoring boundary relabels every customer's latest
+        -- months, and reads their orders of those months (the index on (customer_id, order_date)), not all
+        inner join recomputed_customers
+            on
+                revenue_orders.customer_id = recomputed_customers.customer_id
+                and revenue_orders.order_date >= recomputed_customers.first_as_of_date
+    {% endif %}
     where
-        customer_id is not null
-        and {{ is_revenue_order_status('order_status') }}
-        {% if is_incremental() %}
-            -- only the time lines of the customers recomputed
-            and customer_id in (select customer_histories.customer_id from customer_histories)
-        {% endif %}
+        revenue_orders.customer_id is not null
+        and {{ is_revenue_order_status('revenue_orders.order_status') }}
 
 ),
 
@@ -259,3 +282,9 @@ final as (
 )
 
 select * from final
+{% if not is_incremental() -%}
+    -- a full build stores each as-of date's rows together, as the daily runs write them (every customer's row of a
+    -- new month at once): the run that relabels a month when the censoring boundary passes it then rewrites a few
+    -- thousand pages, not one page per customer
+    order by as_of_date
+{%- endif %}
