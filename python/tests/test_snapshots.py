@@ -18,10 +18,14 @@ from orders_warehouse.settings import ConnectionSettings
 
 FIRST_ORDER_AT = "2024-03-01T10:00:00Z"
 RENAMED_AT = "2024-03-20T10:00:00Z"
+CUSTOMERS = {"CUS-1": ("Lovelace, Ada", "ada@example.org"), "CUS-2": ("Hopper, Grace", "grace@example.org")}
 
 
-def order_row(submission: int, submitted_at: str, store_name: str, customer_city: str) -> dict[str, str]:
-    """One valid export row for store ST01 and customer CUS-1."""
+def order_row(
+    submission: int, submitted_at: str, store_name: str, customer_city: str, customer: str = "CUS-1"
+) -> dict[str, str]:
+    """One valid export row for store ST01 and customer CUS-1 (Ada) or CUS-2 (Grace)."""
+    name, email = CUSTOMERS[customer]
     line = {"sku": "SKU-1", "name": "Mug", "brand": "Hearth", "category": "Kitchen", "unit_price": "10.00"}
     return {
         **dict.fromkeys(EXPORT_COLUMNS, ""),
@@ -29,9 +33,9 @@ def order_row(submission: int, submitted_at: str, store_name: str, customer_city
         "order_id": f"ORD-{submission:03d}",
         "submitted_at": submitted_at,
         "order_status": "placed",
-        "customer_id": "CUS-1",
-        "customer_name": "Lovelace, Ada",
-        "customer_email": "ada@example.org",
+        "customer_id": customer,
+        "customer_name": name,
+        "customer_email": email,
         "customer_city": customer_city,
         "customer_country": "GB",
         "store_id": "ST01",
@@ -56,7 +60,8 @@ def write_export(path: Path, rows: list[dict[str, str]]) -> Path:
 
 @pytest.fixture(scope="module")
 def history_warehouse(test_server: LocalServer, tmp_path_factory: pytest.TempPathFactory) -> DbtProject:
-    """Two exports, each followed by a dbt build: in the second the store is renamed and the customer moved."""
+    """Two exports, each followed by a dbt build: in the second the store is renamed and the customer CUS-1
+    moved; CUS-2 ordered only in the first."""
     work_dir = tmp_path_factory.mktemp("history_warehouse")
     test_server.ensure_database("history_warehouse")
     settings = ConnectionSettings(host="127.0.0.1", port=test_server.port, database="history_warehouse")
@@ -66,6 +71,7 @@ def history_warehouse(test_server: LocalServer, tmp_path_factory: pytest.TempPat
         [
             order_row(1, FIRST_ORDER_AT, "Bankside", "Bath"),
             order_row(2, "2024-03-10T10:00:00Z", "Bankside", "Bath"),
+            order_row(5, "2024-03-12T10:00:00Z", "Bankside", "Leeds", customer="CUS-2"),
         ],
     )
     second = write_export(
@@ -127,4 +133,21 @@ def test_the_store_name_when_each_order_was_placed(history_warehouse: DbtProject
         ("ORD-002", "Bankside"),
         ("ORD-003", "Bankside Flagship"),
         ("ORD-004", "Bankside Flagship"),
+        ("ORD-005", "Bankside"),
+    ]
+
+
+def test_the_one_big_table_follows_the_renamed_store(history_warehouse: DbtProject) -> None:
+    """The second build rewrote the One Big Table's rows of the renamed store's earlier orders: ORD-005, of a
+    customer and lines the second export did not touch, shows the store's current name."""
+    rows = query(
+        history_warehouse.settings,
+        "select order_id, store_name, customer_city from marts.obt_orders order by order_id",
+    )
+    assert rows == [
+        ("ORD-001", "Bankside Flagship", "York"),
+        ("ORD-002", "Bankside Flagship", "York"),
+        ("ORD-003", "Bankside Flagship", "York"),
+        ("ORD-004", "Bankside Flagship", "York"),
+        ("ORD-005", "Bankside Flagship", "Leeds"),
     ]
