@@ -42,7 +42,7 @@ def test_every_step_is_timed_and_compared_to_the_floor(report_folder: Path) -> N
     report = json.loads((report_folder / "benchmark.json").read_text())
     steps = {step["name"]: step for step in report["steps"]}
     queries = {name for name in steps if name.startswith("query:")}
-    assert STEPS | {"feature_pull"} <= set(steps)
+    assert STEPS | {"feature_pull", "unit_tests"} <= set(steps)  # unit_tests: none run here (BUILD_ARGS)
     assert bench.bench_report.TEXTBOOK_QUERY in queries
     assert report["floor_seconds"] > 0
     for name in STEPS | queries:
@@ -61,3 +61,8 @@ def test_the_builds_are_profiled_and_the_targets_evaluated(report_folder: Path) 
     assert {target["step"] for target in report["targets"]} == TARGETS
     markdown = (report_folder / "benchmark.md").read_text()
     assert "## Profile: full dbt build" in markdown and "| met? |" in markdown
+
+
+def test_the_benchmark_builds_as_make_build_does() -> None:
+    transform = (bench.project_root() / "Makefile").read_text().split("\ntransform:", 1)[1].split("\n\n", 1)[0]
+    assert "/dbt build " + " ".join(bench.PRODUCTION_BUILD_ARGS) + "\n" in transform + "\n"
