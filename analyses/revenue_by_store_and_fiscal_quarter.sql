@@ -1,16 +1,18 @@
--- Revenue per store and fiscal quarter, from the daily summary (no scan of the fact needed).
+-- Orders and revenue per store and fiscal quarter, from the fact. Not from rpt_daily_revenue: its order_count is
+-- per category, and an order with lines in two categories would count twice in the quarter's sum.
 
 select
     stores.store_name,
     dates.fiscal_year,
     dates.fiscal_quarter,
-    sum(daily.order_count) as orders,
-    {{ round_money('sum(daily.net_revenue)') }} as net_revenue,
-    {{ round_money('sum(daily.gross_revenue)') }} as gross_revenue
-from {{ ref('rpt_daily_revenue') }} as daily
+    count(distinct fact.order_id) as orders,
+    {{ round_money('sum(fact.net_amount)') }} as net_revenue,
+    {{ round_money('sum(fact.gross_amount)') }} as gross_revenue
+from {{ ref('fct_order_items') }} as fact
 inner join {{ ref('dim_stores') }} as stores
-    on daily.store_key = stores.store_key
+    on fact.store_key = stores.store_key
 inner join {{ ref('dim_date') }} as dates
-    on daily.order_date = dates.date_day
+    on fact.order_date = dates.date_day
+where fact.is_revenue
 group by stores.store_name, dates.fiscal_year, dates.fiscal_quarter
 order by stores.store_name, dates.fiscal_year, dates.fiscal_quarter

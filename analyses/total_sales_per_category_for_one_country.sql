@@ -4,7 +4,7 @@
 
 select
     category,
-    sum(net_revenue) as net_revenue,
+    {{ round_money('sum(net_revenue)') }} as net_revenue,
     sum(quantity) as units_sold
 from {{ ref('rpt_monthly_revenue_by_customer_country') }}
 where customer_country_code = 'US'
