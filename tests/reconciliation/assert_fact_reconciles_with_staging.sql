@@ -2,8 +2,8 @@
     The fact's line count and its total net, tax and gross amounts, overall and per order, equal those
     computed directly from the staging layer with an independent formulation of the contract's rule
     (gross first, net = gross / (1 + tax_rate)). Returns each order whose totals differ (the overall
-    line counts are compared too, as a pseudo-order '*all*'). The operands go through money_operand, as in
-    the money rules: on Spark they keep the decimals that a division needs; elsewhere they are unchanged.
+    line counts are compared too, as a pseudo-order '*all*'). The operands go through money_operand and the
+    division through exact_divide, as in the money rules, so that every engine sums exact decimals.
 
     On an incremental `dbt build` (reconciliation_is_narrowed, macros/generic_tests/incremental_test_scope.sql)
     it compares the orders this build touched, on either side: those whose fact lines it wrote and those whose
@@ -73,7 +73,7 @@ staged_orders as (
         order_id,
         count(*) as line_count,
         sum(
-            {{ money_operand('gross_amount', 'amount') }} / (1 + {{ money_operand('tax_rate', 'rate') }})
+            {{ exact_divide(money_operand('gross_amount', 'amount'), '1 + ' ~ money_operand('tax_rate', 'rate')) }}
         ) as net_amount,
         sum(gross_amount) as gross_amount
     from staged_lines
