@@ -28,14 +28,14 @@ export WAREHOUSE_DUCKDB_PATH ?= $(CURDIR)/.warehouse/warehouse.duckdb
 export WAREHOUSE_SPARK_PORT ?= 10015
 export WAREHOUSE_SPARK_DIR ?= $(CURDIR)/.warehouse/spark
 ifeq ($(TARGET),spark)
-# A local Spark Thrift server: no roles, no hash key; snapshots are disabled there (README: Scaling out).
+# A local Spark Thrift server: no roles, no hash key; snapshots are disabled there (docs/engines.md).
 SERVER_STEPS := spark-warehouse
 HASH_KEY_STEP := @echo "spark: no personal-data hash key on the local Thrift server (no users, no secret store)"
 WAREHOUSE_INFO := @$(BIN)/orders-warehouse spark-server status; echo "make stop TARGET=spark stops it."
 STOP_STEP := $(BIN)/orders-warehouse spark-server stop
 DESTROY_STEP := $(BIN)/orders-warehouse spark-server stop && rm -rf $(WAREHOUSE_SPARK_DIR)
 else ifeq ($(TARGET),duckdb)
-# An embedded file: no server to start, no roles, no hash key to store (README: Scaling out).
+# An embedded file: no server to start, no roles, no hash key to store (docs/engines.md).
 SERVER_STEPS :=
 HASH_KEY_STEP := @echo "duckdb: no personal-data hash key on an embedded single-user file"
 WAREHOUSE_INFO := @echo "The warehouse is the DuckDB file $(WAREHOUSE_DUCKDB_PATH) (schemas raw, staging, intermediate, vault, marts, ml)."

@@ -1,6 +1,6 @@
 -- Net revenue by month for customers in the US, from the star schema: the fact joined to two dimensions.
 -- The same question from the Data Vault and from the One Big Table is in the two analyses beside this one;
--- all three give the same figures (README: Three ways to model the same orders).
+-- all three give the same figures (docs/architecture.md: Three ways to model the same orders).
 
 select
     dates.month_start_date,

@@ -1,6 +1,6 @@
 {#
     What the DuckDB target (dbt-duckdb, one local file) does differently, beside the dispatched macros of each
-    rule. See the README, "Scaling out".
+    rule. See docs/engines.md.
 #}
 
 {#-

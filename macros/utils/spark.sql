@@ -1,6 +1,6 @@
 {#
     What the Spark target (dbt-spark on the project's local Thrift server, parquet tables) does differently,
-    beside the dispatched macros of each rule. See the README, "Scaling out".
+    beside the dispatched macros of each rule. See docs/engines.md.
 #}
 
 {#-

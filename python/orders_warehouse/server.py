@@ -39,8 +39,8 @@ FAST_OPTIONS = ("fsync=off", "synchronous_commit=off", "full_page_writes=off")
 #: history) while they process a few thousand rows: the compiling cost seconds per model and test, for nothing.
 #: Measured at 1,000,000 orders on the same warehouse, twice in a row: an incremental build with nothing new took
 #: 109 s with JIT and 54 s without. The price: the full build's CPU-bound queries over millions of rows lose what
-#: JIT gains them (the benchmark's full build 557 s -> 660 s with this round's other changes, not isolated; see the
-#: README's Performance section). A daily build is common and a build of the whole history rare.
+#: JIT gains them (the benchmark's full build 557 s -> 660 s with this round's other changes, not isolated; see
+#: docs/performance.md). A daily build is common and a build of the whole history rare.
 SERVER_OPTIONS = ("jit=off",)
 CONNECT_WAIT_SECONDS = 60.0
 
