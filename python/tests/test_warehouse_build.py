@@ -10,6 +10,7 @@ warehouse with it, row by row.
 from __future__ import annotations
 
 import csv
+import json
 import re
 from collections import Counter
 from decimal import Decimal
@@ -212,3 +213,28 @@ def _six(value: Decimal) -> Decimal:
 
 def _number(value: object) -> Decimal | None:
     return None if value is None else Decimal(str(value)).normalize()
+
+
+def test_descriptions_are_postgresql_comments(sample_warehouse: DbtProject) -> None:
+    """Every mart's description and every column's reach PostgreSQL (persist_docs), as the YAML renders them."""
+    manifest = json.loads((sample_warehouse.work_dir / "target" / "manifest.json").read_text())
+    marts = [
+        node for node in manifest["nodes"].values() if node["resource_type"] == "model" and node["schema"] == "marts"
+    ]
+    assert len(marts) >= 8
+    for node in marts:
+        relation = f"marts.{node['alias']}"
+        ((table_comment,),) = query(
+            sample_warehouse.settings, "select obj_description(%s::regclass, 'pg_class')", (relation,)
+        )
+        assert (table_comment or "").strip() == node["description"].strip(), relation
+        comments = dict(
+            query(
+                sample_warehouse.settings,
+                "select attname, col_description(attrelid, attnum) from pg_attribute"
+                " where attrelid = %s::regclass and attnum > 0 and not attisdropped",
+                (relation,),
+            )
+        )
+        documented = {name: column["description"].strip() for name, column in node["columns"].items()}
+        assert documented and {name: (comments.get(name) or "").strip() for name in documented} == documented, relation
