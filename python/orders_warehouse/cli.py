@@ -80,23 +80,22 @@ def _spark_server_command(args: argparse.Namespace) -> int:
 
 def _load_command(args: argparse.Namespace) -> int:
     files = [Path(p) for p in args.files]
-    try:
-        if args.target == "duckdb":
-            from orders_warehouse import duckdb_loader  # imported here: DuckDB takes 0.1 s to import
+    if args.target == "duckdb":
+        from orders_warehouse import duckdb_loader  # imported here: DuckDB takes 0.1 s to import
 
-            results = duckdb_loader.load_files(files)
-        elif args.target == "spark":
-            from orders_warehouse import spark_loader  # imported here: PyHive is only needed by the spark target
+        outcomes = duckdb_loader.load_files(files)
+    elif args.target == "spark":
+        from orders_warehouse import spark_loader  # imported here: PyHive is only needed by the spark target
 
-            results = spark_loader.load_files(files)
-        else:
-            results = loader.load_files(files, ConnectionSettings.from_env())
-    except loader.ExportRefused as refused:
-        print(f"refused: {refused}", file=sys.stderr)
-        return 2
-    for result in results:
-        print(result.describe())
-    return 0
+        outcomes = spark_loader.load_files(files)
+    else:
+        outcomes = loader.load_files(files, ConnectionSettings.from_env())
+    refused = [outcome for outcome in outcomes if isinstance(outcome, loader.Refusal)]
+    for outcome in outcomes:
+        print(outcome.describe(), file=sys.stderr if isinstance(outcome, loader.Refusal) else sys.stdout, flush=True)
+    print(loader.summarize(outcomes), flush=True)
+    # Non-zero when a file was refused, so that make build stops before dbt builds on a partial batch.
+    return 2 if refused else 0
 
 
 def _generate_command(args: argparse.Namespace) -> int:
