@@ -38,7 +38,8 @@ else ifeq ($(TARGET),duckdb)
 # An embedded file: no server to start, no roles, no hash key to store (README: Scaling out).
 SERVER_STEPS :=
 HASH_KEY_STEP := @echo "duckdb: no personal-data hash key on an embedded single-user file"
-WAREHOUSE_INFO := @echo "The warehouse is the DuckDB file $(WAREHOUSE_DUCKDB_PATH) (schemas raw, staging, intermediate, vault, marts, ml)."
+WAREHOUSE_INFO := @echo "The warehouse is the DuckDB file $(WAREHOUSE_DUCKDB_PATH)."; \
+    echo "Schemas: raw, staging, intermediate, vault, marts, ml, snapshots, governance."
 else
 SERVER_STEPS := warehouse
 HASH_KEY_STEP := $(BIN)/orders-warehouse set-hash-key

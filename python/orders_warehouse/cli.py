@@ -43,17 +43,27 @@ def _run_server_action(action: str, data_dir: Path | None) -> int:
     return 0
 
 
+#: The schemas a PostgreSQL build leaves (dbt_project.yml, snapshots, on-run-start's governance), in layer order.
+BUILD_SCHEMAS = ("raw", "staging", "intermediate", "vault", "marts", "ml", "snapshots", "governance")
+
+
 def connection_help(settings: ConnectionSettings) -> str:
-    """How to connect to the warehouse, printed at the end of ``make build``."""
+    """How to connect to the warehouse and what to try, printed at the end of ``make build``."""
+    # Analysts may use the marts schema only (macros/governance/access_control.sql): the staging query is the
+    # build user's, and is labelled so.
     return "\n".join(
         [
             "The warehouse is running. Connect with:",
-            f"  psql -h {settings.host} -p {settings.port} -U {settings.user} {settings.database}",
+            f"  psql -h {settings.host} -p {settings.port} -U {settings.user} {settings.database}"
             f"  (or `make psql`; URL {settings.url()})",
-            "Schemas: raw, staging, intermediate, marts. Try:",
-            "  select order_status, count(*) from staging.stg_orders_export__orders group by 1;",
-            "  select quarantine_reason, count(*)",
-            "  from staging.stg_orders_export__quarantined_submissions group by 1;",
+            f"Schemas: {', '.join(BUILD_SCHEMAS)}.",
+            "Try, as any analyst login (role analyst reads the marts only): net revenue per month, orders per store:",
+            "  select month_start_date, round(sum(net_amount), 2) as net_revenue from marts.fct_order_items",
+            "  inner join marts.dim_date on order_date = date_day where is_revenue group by 1 order by 1;",
+            "  select store_name, count(distinct order_id) as orders from marts.fct_order_items",
+            "  inner join marts.dim_stores using (store_key) group by 1 order by 2 desc;",
+            f"As {settings.user} (the build user), the quarantined export rows by reason:",
+            "  select quarantine_reason, count(*) from staging.stg_orders_export__quarantined_submissions group by 1;",
         ]
     )
 
