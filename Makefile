@@ -38,7 +38,8 @@ else ifeq ($(TARGET),duckdb)
 # An embedded file: no server to start, no roles, no hash key to store (docs/engines.md).
 SERVER_STEPS :=
 HASH_KEY_STEP := @echo "duckdb: no personal-data hash key on an embedded single-user file"
-WAREHOUSE_INFO := @echo "The warehouse is the DuckDB file $(WAREHOUSE_DUCKDB_PATH) (schemas raw, staging, intermediate, vault, marts, ml)."
+WAREHOUSE_INFO := @echo "The warehouse is the DuckDB file $(WAREHOUSE_DUCKDB_PATH)."; \
+    echo "Schemas: raw, staging, intermediate, vault, marts, ml, snapshots, governance."
 else
 SERVER_STEPS := warehouse
 HASH_KEY_STEP := $(BIN)/orders-warehouse set-hash-key
@@ -85,7 +86,9 @@ warehouse: $(INSTALLED) ## start the local warehouse (a no-op when it runs)
 spark-warehouse: $(INSTALLED) ## start the project's local Spark Thrift server (a no-op when it runs)
 	$(BIN)/orders-warehouse spark-server start
 
-load: $(INSTALLED) ## load EXPORTS into the raw schema (files already loaded are skipped)
+# Every good file of EXPORTS loads; a refused one (named, with its reason) fails the load after them, so make build
+# stops before dbt builds on a partial batch. Fixed, the same make build goes on: the loaded files are skipped.
+load: $(INSTALLED) ## load EXPORTS into the raw schema (files already loaded are skipped, bad ones refused)
 	$(BIN)/orders-warehouse load --target $(TARGET) $(EXPORTS)
 
 # A production build runs no unit test: they test the SQL on fixed fixtures, not the loaded data, so (as dbt

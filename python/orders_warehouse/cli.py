@@ -43,17 +43,27 @@ def _run_server_action(action: str, data_dir: Path | None) -> int:
     return 0
 
 
+#: The schemas a PostgreSQL build leaves (dbt_project.yml, snapshots, on-run-start's governance), in layer order.
+BUILD_SCHEMAS = ("raw", "staging", "intermediate", "vault", "marts", "ml", "snapshots", "governance")
+
+
 def connection_help(settings: ConnectionSettings) -> str:
-    """How to connect to the warehouse, printed at the end of ``make build``."""
+    """How to connect to the warehouse and what to try, printed at the end of ``make build``."""
+    # Analysts may use the marts schema only (macros/governance/access_control.sql): the staging query is the
+    # build user's, and is labelled so.
     return "\n".join(
         [
             "The warehouse is running. Connect with:",
-            f"  psql -h {settings.host} -p {settings.port} -U {settings.user} {settings.database}",
+            f"  psql -h {settings.host} -p {settings.port} -U {settings.user} {settings.database}"
             f"  (or `make psql`; URL {settings.url()})",
-            "Schemas: raw, staging, intermediate, marts. Try:",
-            "  select order_status, count(*) from staging.stg_orders_export__orders group by 1;",
-            "  select quarantine_reason, count(*)",
-            "  from staging.stg_orders_export__quarantined_submissions group by 1;",
+            f"Schemas: {', '.join(BUILD_SCHEMAS)}.",
+            "Try, as any analyst login (role analyst reads the marts only): net revenue per month, orders per store:",
+            "  select month_start_date, round(sum(net_amount), 2) as net_revenue from marts.fct_order_items",
+            "  inner join marts.dim_date on order_date = date_day where is_revenue group by 1 order by 1;",
+            "  select store_name, count(distinct order_id) as orders from marts.fct_order_items",
+            "  inner join marts.dim_stores using (store_key) group by 1 order by 2 desc;",
+            f"As {settings.user} (the build user), the quarantined export rows by reason:",
+            "  select quarantine_reason, count(*) from staging.stg_orders_export__quarantined_submissions group by 1;",
         ]
     )
 
@@ -80,23 +90,22 @@ def _spark_server_command(args: argparse.Namespace) -> int:
 
 def _load_command(args: argparse.Namespace) -> int:
     files = [Path(p) for p in args.files]
-    try:
-        if args.target == "duckdb":
-            from orders_warehouse import duckdb_loader  # imported here: DuckDB takes 0.1 s to import
+    if args.target == "duckdb":
+        from orders_warehouse import duckdb_loader  # imported here: DuckDB takes 0.1 s to import
 
-            results = duckdb_loader.load_files(files)
-        elif args.target == "spark":
-            from orders_warehouse import spark_loader  # imported here: PyHive is only needed by the spark target
+        outcomes = duckdb_loader.load_files(files)
+    elif args.target == "spark":
+        from orders_warehouse import spark_loader  # imported here: PyHive is only needed by the spark target
 
-            results = spark_loader.load_files(files)
-        else:
-            results = loader.load_files(files, ConnectionSettings.from_env())
-    except loader.ExportRefused as refused:
-        print(f"refused: {refused}", file=sys.stderr)
-        return 2
-    for result in results:
-        print(result.describe())
-    return 0
+        outcomes = spark_loader.load_files(files)
+    else:
+        outcomes = loader.load_files(files, ConnectionSettings.from_env())
+    refused = [outcome for outcome in outcomes if isinstance(outcome, loader.Refusal)]
+    for outcome in outcomes:
+        print(outcome.describe(), file=sys.stderr if isinstance(outcome, loader.Refusal) else sys.stdout, flush=True)
+    print(loader.summarize(outcomes), flush=True)
+    # Non-zero when a file was refused, so that make build stops before dbt builds on a partial batch.
+    return 2 if refused else 0
 
 
 def _generate_command(args: argparse.Namespace) -> int:

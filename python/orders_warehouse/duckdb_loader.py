@@ -18,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-from orders_warehouse.loader import EXPORT_COLUMNS, ExportRefused, LoadResult, inspect_file
+from orders_warehouse.loader import EXPORT_COLUMNS, ExportRefused, LoadOutcome, LoadResult, inspect_file, load_each
 
 DEFAULT_PATH = Path(".warehouse") / "warehouse.duckdb"
 
@@ -51,14 +51,19 @@ def connect(path: Path) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(path), config={"autoinstall_known_extensions": False})
 
 
-def load_files(paths: Sequence[Path], path: Path | None = None) -> list[LoadResult]:
-    """Load export files in order into the DuckDB file at ``path``, each in its own transaction."""
-    files = [inspect_file(Path(export)) for export in paths]
+def load_files(paths: Sequence[Path], path: Path | None = None) -> list[LoadOutcome]:
+    """Load export files in order into the DuckDB file at ``path``, each in its own transaction; a refused file
+    loads nothing and the batch goes on (as the PostgreSQL loader)."""
     connection = connect(path or duckdb_path())
     try:
         connection.execute("set threads = 1")
         connection.execute(_DDL)
-        return [_load_file(connection, export.path, export.sha256, export.header) for export in files]
+
+        def load_one(export: Path) -> LoadResult:
+            checked = inspect_file(export)
+            return _load_file(connection, checked.path, checked.sha256, checked.header)
+
+        return load_each(map(Path, paths), load_one)
     finally:
         connection.close()
 
@@ -83,7 +88,7 @@ def _load_file(connection: duckdb.DuckDBPyConnection, path: Path, sha256: str, h
         connection.execute("commit")
     except duckdb.Error as error:
         connection.execute("rollback")
-        raise ExportRefused(f"{path.name}: DuckDB refused it: {error}") from error
+        raise ExportRefused(path.name, f"DuckDB refused it: {error}") from error
     return LoadResult(path.name, sha256, rows, False, loaded_at, ignored_columns=unknown)
 
 

@@ -6,9 +6,11 @@ content (SHA-256) is already recorded is skipped, so loading the same file twice
 Values are loaded exactly as they appear in the file (stray spaces included); cleaning is dbt's job. An empty
 field, quoted (``""``) or not, means "no value" in the contract and loads as NULL.
 
-Every file's header is checked before anything loads. The SHA-256 of the files is computed by a background
-thread, in load order, while the files before them load (it is needed only when a file's turn comes), so that
-reading and hashing the files overlaps the server's work instead of delaying the first ``COPY``.
+A file that breaks the contract (its header, bad bytes, malformed CSV, unreadable) is refused whole, with its
+reason, and the batch goes on: every good file of a batch is loaded, every bad one refused (``summarize`` puts
+the batch in one line). The SHA-256 of the files is computed by a background thread, in load order, while the
+files before them load (it is needed only when a file's turn comes), so that reading and hashing the files
+overlaps the server's work instead of delaying the first ``COPY``.
 """
 
 from __future__ import annotations
@@ -17,11 +19,12 @@ import csv
 import hashlib
 import sys
 from collections import Counter
-from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 
 import psycopg2
 from psycopg2 import sql
@@ -94,6 +97,11 @@ comment on column raw.export_files.row_count is 'Number of data rows loaded from
 class ExportRefused(Exception):
     """An export file breaks the contract so badly that none of it can be loaded."""
 
+    def __init__(self, file_name: str, reason: str) -> None:
+        super().__init__(f"{file_name}: {reason}")
+        self.file_name = file_name
+        self.reason = reason
+
 
 @dataclass(frozen=True)
 class LoadResult:
@@ -121,6 +129,51 @@ class LoadResult:
 
 
 @dataclass(frozen=True)
+class Refusal:
+    """An export file that was refused: nothing of it was loaded."""
+
+    file_name: str
+    reason: str
+
+    def describe(self) -> str:
+        """One line for people, e.g. ``refused a.csv: the header lacks required columns: order_id``."""
+        return f"refused {self.file_name}: {self.reason}"
+
+
+#: What happened to one file of a batch: loaded, skipped (a LoadResult) or refused.
+LoadOutcome = LoadResult | Refusal
+
+
+_Export = TypeVar("_Export")
+
+
+def load_each(exports: Iterable[_Export], load_one: Callable[[_Export], LoadResult]) -> list[LoadOutcome]:
+    """Run ``load_one`` on every export in order; a file it refuses becomes a Refusal and the batch goes on."""
+    outcomes: list[LoadOutcome] = []
+    for export in exports:
+        try:
+            outcomes.append(load_one(export))
+        except ExportRefused as refused:
+            outcomes.append(Refusal(refused.file_name, refused.reason))
+    return outcomes
+
+
+def summarize(outcomes: Sequence[LoadOutcome]) -> str:
+    """The batch in one line: ``loaded 2 files (5 rows), skipped 1 already loaded, refused 1: a.csv (why)``."""
+    loaded = [o for o in outcomes if isinstance(o, LoadResult) and not o.skipped]
+    skipped = sum(isinstance(o, LoadResult) and o.skipped for o in outcomes)
+    refused = [o for o in outcomes if isinstance(o, Refusal)]
+    parts = [f"loaded {_count(len(loaded), 'file')} ({_count(sum(o.rows for o in loaded), 'row')})"]
+    if skipped:
+        parts.append(f"skipped {skipped:,} already loaded")
+    if refused:
+        # One line: a reason's first line names it (DuckDB's go on with the whole reader configuration).
+        reasons = (f"{r.file_name} ({r.reason.strip().splitlines()[0]})" for r in refused)
+        parts.append(f"refused {len(refused):,}: " + "; ".join(reasons))
+    return ", ".join(parts)
+
+
+@dataclass(frozen=True)
 class _ExportFile:
     """An export file whose header has been checked."""
 
@@ -137,27 +190,31 @@ class _ExportFile:
         return tuple(column for column in self.header if column not in EXPORT_COLUMNS)
 
 
-def load_files(paths: Sequence[Path], settings: ConnectionSettings) -> list[LoadResult]:
-    """Load export files in order, each in its own transaction.
+def load_files(paths: Sequence[Path], settings: ConnectionSettings) -> list[LoadOutcome]:
+    """Load export files in order, each in its own transaction; one outcome per file, in order.
 
-    Every file's header is checked before anything is loaded; a file refused while loading (bad bytes,
-    malformed CSV, unreadable) raises ExportRefused after the files before it were committed.
+    A refused file (its header, bad bytes, malformed CSV, unreadable) loads nothing and the next file loads;
+    only a problem with the server (it cannot be reached, say) stops the batch, raising psycopg2's error.
     """
-    files = [(Path(path), read_checked_header(Path(path))) for path in paths]
+    files = [Path(path) for path in paths]
     hasher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-sha256")
     try:
-        digests = [hasher.submit(file_sha256, path) for path, _ in files]
+        # Every file is hashed, even one whose header is then refused: rare, and off the loading thread.
+        digests = [hasher.submit(file_sha256, path) for path in files]
         connection = psycopg2.connect(settings.dsn())
         try:
             ensure_raw_tables(connection)
-            return [
-                _load_file(connection, _ExportFile(path=path, sha256=digest.result(), header=header))
-                for (path, header), digest in zip(files, digests, strict=True)
-            ]
+            exports = zip(files, digests, strict=True)
+            return load_each(exports, lambda export: _load_file(connection, _checked_file(*export)))
         finally:
             connection.close()
     finally:
         hasher.shutdown(cancel_futures=True)
+
+
+def _checked_file(path: Path, digest: Future[str]) -> _ExportFile:
+    header = read_checked_header(path)
+    return _ExportFile(path=path, sha256=digest.result(), header=header)
 
 
 def ensure_raw_tables(connection: psycopg2.extensions.connection) -> None:
@@ -195,7 +252,7 @@ def file_sha256(path: Path) -> str:
 
 
 def _unreadable(path: Path, error: OSError) -> ExportRefused:
-    return ExportRefused(f"{path}: cannot be read: {error.strerror or error}")
+    return ExportRefused(str(path), f"cannot be read: {error.strerror or error}")
 
 
 def _decoded_lines(name: str, stream: Iterator[bytes]) -> Iterator[str]:
@@ -203,7 +260,7 @@ def _decoded_lines(name: str, stream: Iterator[bytes]) -> Iterator[str]:
         try:
             yield raw_line.decode("utf-8-sig" if number == 1 else "utf-8")
         except UnicodeDecodeError as error:
-            raise ExportRefused(f"{name}: the header row is not valid UTF-8 ({error.reason})") from error
+            raise ExportRefused(name, f"the header row is not valid UTF-8 ({error.reason})") from error
 
 
 def _read_header(name: str, stream: Iterator[bytes]) -> tuple[str, ...]:
@@ -213,19 +270,19 @@ def _read_header(name: str, stream: Iterator[bytes]) -> tuple[str, ...]:
     except StopIteration:
         row = []
     except csv.Error as error:
-        raise ExportRefused(f"{name}: the header row is not valid CSV ({error})") from error
+        raise ExportRefused(name, f"the header row is not valid CSV ({error})") from error
     if not any(cell.strip() for cell in row):
-        raise ExportRefused(f"{name} has no header row")
+        raise ExportRefused(name, "it has no header row")
     return tuple(cell.strip().lower() for cell in row)
 
 
 def _check_header(name: str, header: tuple[str, ...]) -> None:
     duplicated = sorted(column for column, count in Counter(header).items() if count > 1)
     if duplicated:
-        raise ExportRefused(f"{name}: duplicated columns in the header: {_names(duplicated)}")
+        raise ExportRefused(name, f"duplicated columns in the header: {_names(duplicated)}")
     missing = [column for column in REQUIRED_COLUMNS if column not in header]
     if missing:
-        raise ExportRefused(f"{name}: the header lacks required columns: {', '.join(missing)}")
+        raise ExportRefused(name, f"the header lacks required columns: {', '.join(missing)}")
 
 
 def _load_file(connection: psycopg2.extensions.connection, export: _ExportFile) -> LoadResult:
@@ -276,7 +333,7 @@ def _copy_rows(cursor: psycopg2.extensions.cursor, export: _ExportFile) -> int:
             return _copy_through_staging(cursor, export)
         return _copy(cursor, export, sql.Identifier("raw", "orders_export"), export.header)
     except psycopg2.DataError as error:
-        raise ExportRefused(f"{export.name}: PostgreSQL refused it: {_describe_error(error)}") from error
+        raise ExportRefused(export.name, f"PostgreSQL refused it: {_describe_error(error)}") from error
 
 
 def _copy(
@@ -315,6 +372,10 @@ def _describe_error(error: psycopg2.Error) -> str:
     diag = error.diag
     message = diag.message_primary or str(error).strip()
     return f"{message} ({diag.context.strip()})" if diag.context else message
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}" if number == 1 else f"{number:,} {noun}s"
 
 
 def _names(columns: Sequence[str]) -> str:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from pyhive import hive
 
-from orders_warehouse.loader import EXPORT_COLUMNS, ExportRefused, LoadResult, inspect_file
+from orders_warehouse.loader import EXPORT_COLUMNS, ExportRefused, LoadOutcome, LoadResult, inspect_file, load_each
 from orders_warehouse.spark_server import DEFAULT_PORT, LISTEN_HOST, PORT_VARIABLE
 
 BATCH_ROWS = 250
@@ -50,15 +50,20 @@ def connect(port: int | None = None) -> hive.Connection:
     return hive.connect(host=LISTEN_HOST, port=port or spark_port(), username="orders_warehouse", auth="NONE")
 
 
-def load_files(paths: Sequence[Path], port: int | None = None) -> list[LoadResult]:
-    """Load export files in order into the Spark warehouse on ``port``."""
-    files = [inspect_file(Path(export)) for export in paths]
+def load_files(paths: Sequence[Path], port: int | None = None) -> list[LoadOutcome]:
+    """Load export files in order into the Spark warehouse on ``port``; a refused file loads nothing and the
+    batch goes on (as the PostgreSQL loader)."""
     connection = connect(port)
     try:
         cursor = connection.cursor()
         for statement in _DDL:
             cursor.execute(statement)
-        return [_load_file(cursor, export.path, export.sha256, export.header) for export in files]
+
+        def load_one(export: Path) -> LoadResult:
+            checked = inspect_file(export)
+            return _load_file(cursor, checked.path, checked.sha256, checked.header)
+
+        return load_each(map(Path, paths), load_one)
     finally:
         connection.close()
 
@@ -75,7 +80,11 @@ def _load_file(cursor: hive.Cursor, path: Path, sha256: str, header: tuple[str, 
     if unknown:
         print(f"warning: {path.name}: ignoring unknown columns: {', '.join(unknown)}", file=sys.stderr)
     loaded_at = datetime.now(UTC)
-    rows = _stage_rows(cursor, path, header, loaded_at)
+    try:
+        rows = _stage_rows(cursor, path, header, loaded_at)
+    except ExportRefused:
+        cursor.execute(f"drop table if exists {LOADING_TABLE}")  # the refused file's rows, staged so far
+        raise
     cursor.execute(f"insert into raw.orders_export select * from {LOADING_TABLE}")
     cursor.execute(
         "insert into raw.export_files values ("
@@ -118,10 +127,10 @@ def _records(path: Path, header: tuple[str, ...]) -> Iterator[list[str | None]]:
             next(reader, None)
             for line, row in enumerate(reader, start=2):
                 if len(row) != len(header):
-                    raise ExportRefused(f"{path.name}: record {line} has {len(row)} fields, the header {len(header)}")
+                    raise ExportRefused(path.name, f"record {line} has {len(row)} fields, the header {len(header)}")
                 yield [_field(row, positions.get(column)) for column in EXPORT_COLUMNS]
     except (UnicodeDecodeError, csv.Error) as error:
-        raise ExportRefused(f"{path.name}: not valid UTF-8 CSV ({error})") from error
+        raise ExportRefused(path.name, f"not valid UTF-8 CSV ({error})") from error
 
 
 def _field(row: list[str], position: int | None) -> str | None:

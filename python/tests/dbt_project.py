@@ -112,12 +112,16 @@ class DbtProject:
         return self._run([str(BIN_DIR / "sqlfluff"), *args], collect_results=False)
 
     def load(self, files: list[Path]) -> list[loader.LoadResult]:
-        """Load export files into this database's raw schema."""
+        """Load export files into this database's raw schema; every file must load (or be skipped)."""
         if self.spark_port is not None:
-            return spark_loader.load_files(files, self.spark_port)
-        if self.duckdb_path is not None:
-            return duckdb_loader.load_files(files, self.duckdb_path)
-        return loader.load_files(files, self.settings)
+            outcomes = spark_loader.load_files(files, self.spark_port)
+        elif self.duckdb_path is not None:
+            outcomes = duckdb_loader.load_files(files, self.duckdb_path)
+        else:
+            outcomes = loader.load_files(files, self.settings)
+        refused = [outcome.describe() for outcome in outcomes if isinstance(outcome, loader.Refusal)]
+        assert not refused, "\n".join(refused)
+        return [outcome for outcome in outcomes if isinstance(outcome, loader.LoadResult)]
 
     def query(self, statement: str) -> list[tuple]:
         """Run one read-only statement on this project's warehouse (PostgreSQL, DuckDB or Spark); return its rows."""

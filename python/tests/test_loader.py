@@ -7,6 +7,9 @@ import csv
 import hashlib
 import io
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -14,7 +17,7 @@ import pytest
 from conftest import query
 
 from orders_warehouse import duckdb_loader, loader
-from orders_warehouse.loader import COPY_CHUNK_BYTES, EXPORT_COLUMNS, ExportRefused, load_files
+from orders_warehouse.loader import COPY_CHUNK_BYTES, EXPORT_COLUMNS, ExportRefused, LoadResult, Refusal, load_files
 from orders_warehouse.settings import ConnectionSettings
 
 ITEMS = json.dumps(
@@ -159,25 +162,24 @@ def test_header_missing_a_required_column_is_refused(fresh_database: ConnectionS
     columns = [c for c in EXPORT_COLUMNS if c not in ("order_id", "currency")]
     bad = write_export(tmp_path / "no_order_id.csv", [export_row(2)], columns)
 
-    with pytest.raises(ExportRefused) as refused:
-        load_files([bad], fresh_database)
+    [refused] = load_files([bad], fresh_database)
 
-    message = str(refused.value)
-    assert "no_order_id.csv" in message and "order_id" in message and "currency" in message
+    assert refused == Refusal("no_order_id.csv", "the header lacks required columns: order_id, currency")
     assert count(fresh_database) == 1
     assert query(fresh_database, "select file_name from raw.export_files") == [("good.csv",)]
 
 
-def test_a_refused_header_stops_the_batch_before_anything_loads(
-    fresh_database: ConnectionSettings, tmp_path: Path
-) -> None:
+def test_a_refused_header_does_not_stop_the_batch(fresh_database: ConnectionSettings, tmp_path: Path) -> None:
     good = write_export(tmp_path / "good.csv", [export_row(1)])
-    duplicated = write_export(tmp_path / "twice.csv", [], [*EXPORT_COLUMNS, "order_id"])
+    duplicated = write_export(tmp_path / "twice.csv", [export_row(2)], [*EXPORT_COLUMNS, "order_id"])
+    after = write_export(tmp_path / "after.csv", [export_row(3)])
 
-    with pytest.raises(ExportRefused, match=r"twice\.csv.*duplicated.*order_id"):
-        load_files([good, duplicated], fresh_database)
+    first, refused, last = load_files([good, duplicated, after], fresh_database)
 
-    assert query(fresh_database, "select to_regclass('raw.orders_export')") == [(None,)]
+    assert refused == Refusal("twice.csv", "duplicated columns in the header: order_id")
+    assert refused.describe() == "refused twice.csv: duplicated columns in the header: order_id"
+    assert (first.rows, last.rows) == (1, 1)
+    assert raw_rows(fresh_database, "submission_id, _file_name") == [("S00001", "good.csv"), ("S00003", "after.csv")]
 
 
 def test_unknown_extra_column_is_ignored_with_a_warning(
@@ -203,10 +205,9 @@ def test_invalid_utf8_is_refused_and_nothing_loads(fresh_database: ConnectionSet
     path.write_bytes(path.read_bytes() + "O'Br\xe9\n".encode("latin-1"))
     path.write_bytes(path.read_bytes().replace(b"Ada Lovelace", "Ad\xe9 Lovelace".encode("latin-1")))
 
-    with pytest.raises(ExportRefused) as refused:
-        load_files([path], fresh_database)
+    [refused] = load_files([path], fresh_database)
 
-    assert "latin1.csv" in str(refused.value) and "UTF8" in str(refused.value)
+    assert isinstance(refused, Refusal) and refused.file_name == "latin1.csv" and "UTF8" in refused.reason
     assert count(fresh_database) == 0
     assert count(fresh_database, "raw.export_files") == 0
 
@@ -215,8 +216,9 @@ def test_malformed_csv_is_refused(fresh_database: ConnectionSettings, tmp_path: 
     path = write_export(tmp_path / "ragged.csv", [export_row(1)])
     path.write_bytes(path.read_bytes() + b"only,three,fields\r\n")
 
-    with pytest.raises(ExportRefused, match=r"ragged\.csv: PostgreSQL refused it: missing data"):
-        load_files([path], fresh_database)
+    [refused] = load_files([path], fresh_database)
+
+    assert refused.file_name == "ragged.csv" and refused.reason.startswith("PostgreSQL refused it: missing data")
     assert count(fresh_database) == 0
 
 
@@ -257,8 +259,7 @@ def test_zero_byte_file_is_refused(fresh_database: ConnectionSettings, tmp_path:
     path = tmp_path / "nothing.csv"
     path.write_bytes(b"")
 
-    with pytest.raises(ExportRefused, match=r"nothing\.csv has no header row"):
-        load_files([path], fresh_database)
+    assert load_files([path], fresh_database) == [Refusal("nothing.csv", "it has no header row")]
 
 
 def test_each_file_is_recorded_with_its_own_sha256(fresh_database: ConnectionSettings, tmp_path: Path) -> None:
@@ -312,38 +313,88 @@ def test_rows_spanning_copy_chunks_load_unchanged_and_in_order(
     assert loaded == [tuple(row[c] for c in EXPORT_COLUMNS) for row in rows]
 
 
-def test_a_file_refused_mid_batch_keeps_the_files_before_it(fresh_database: ConnectionSettings, tmp_path: Path) -> None:
+def test_a_file_refused_mid_copy_loads_nothing_and_the_batch_goes_on(
+    fresh_database: ConnectionSettings, tmp_path: Path
+) -> None:
     good = write_export(tmp_path / "good.csv", [export_row(1)])
     ragged = write_export(tmp_path / "ragged.csv", [export_row(2)])
     ragged.write_bytes(ragged.read_bytes() + b"only,three,fields\r\n")
     after = write_export(tmp_path / "after.csv", [export_row(3)])
 
-    with pytest.raises(ExportRefused, match=r"ragged\.csv"):
-        load_files([good, ragged, after], fresh_database)
+    outcomes = load_files([good, ragged, after], fresh_database)
 
-    assert query(fresh_database, "select file_name from raw.export_files") == [("good.csv",)]
-    assert raw_rows(fresh_database, "submission_id") == [("S00001",)]
+    assert [type(outcome) for outcome in outcomes] == [LoadResult, Refusal, LoadResult]
+    assert query(fresh_database, "select file_name from raw.export_files order by 1") == [("after.csv",), ("good.csv",)]
+    assert raw_rows(fresh_database, "submission_id") == [("S00001",), ("S00003",)]
 
 
-def test_a_file_that_cannot_be_hashed_is_refused_after_the_files_before_it(
+def test_a_file_that_cannot_be_hashed_is_refused_at_its_turn(
     fresh_database: ConnectionSettings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Hashing happens while earlier files load: a file unreadable by then stops the batch at its turn."""
+    """Hashing happens while earlier files load: a file unreadable by then is refused at its turn, the rest load."""
     paths = [write_export(tmp_path / f"{name}.csv", [export_row(number)]) for number, name in enumerate("abc", 1)]
     hash_file = loader.file_sha256
 
     def vanished_b(path: Path) -> str:
         if path.name == "b.csv":
-            raise ExportRefused(f"{path}: cannot be read: No such file or directory")
+            raise ExportRefused(str(path), "cannot be read: No such file or directory")
         return hash_file(path)
 
     monkeypatch.setattr(loader, "file_sha256", vanished_b)
 
-    with pytest.raises(ExportRefused, match=r"b\.csv: cannot be read: No such file or directory"):
-        load_files(paths, fresh_database)
+    first, refused, last = load_files(paths, fresh_database)
 
-    assert query(fresh_database, "select file_name from raw.export_files") == [("a.csv",)]
-    assert raw_rows(fresh_database, "submission_id") == [("S00001",)]
+    assert refused == Refusal(str(paths[1]), "cannot be read: No such file or directory")
+    assert (first.file_name, last.file_name) == ("a.csv", "c.csv")
+    assert raw_rows(fresh_database, "submission_id") == [("S00001",), ("S00003",)]
+
+
+def load_command(
+    settings: ConnectionSettings, *files: Path, target: str = "dev", **variables: str
+) -> subprocess.CompletedProcess[str]:
+    """Run ``orders-warehouse load --target <target> FILE...`` (what ``make build`` runs) against ``settings``."""
+    environment = {
+        **os.environ,
+        "WAREHOUSE_HOST": settings.host,
+        "WAREHOUSE_PORT": str(settings.port),
+        "WAREHOUSE_USER": settings.user,
+        "WAREHOUSE_DB": settings.database,
+        **variables,
+    }
+    command = [sys.executable, "-m", "orders_warehouse.cli", "load", "--target", target, *map(str, files)]
+    return subprocess.run(command, env=environment, capture_output=True, text=True, timeout=120, check=False)
+
+
+def test_a_batch_loads_every_good_file_and_refuses_each_bad_one(
+    fresh_database: ConnectionSettings, tmp_path: Path
+) -> None:
+    first = write_export(tmp_path / "good.csv", [export_row(number) for number in range(1, 4)])
+    columns = [c for c in EXPORT_COLUMNS if c != "order_id"]
+    wrong_header = write_export(tmp_path / "wrong_header.csv", [export_row(10)], columns)
+    second = write_export(tmp_path / "also_good.csv", [export_row(number) for number in range(20, 22)])
+    first_again = tmp_path / "good_again.csv"
+    first_again.write_bytes(first.read_bytes())
+
+    load = load_command(fresh_database, first, wrong_header, second, first_again)
+
+    assert load.returncode != 0, load.stdout
+    loaded = query(fresh_database, "select _file_name, count(*) from raw.orders_export group by 1 order by 1")
+    assert loaded == [("also_good.csv", 2), ("good.csv", 3)]
+    recorded = query(fresh_database, "select file_name, row_count from raw.export_files order by 1")
+    assert recorded == [("also_good.csv", 2), ("good.csv", 3)]
+    reason = "the header lacks required columns: order_id"
+    assert f"refused wrong_header.csv: {reason}" in load.stderr
+    assert load.stdout.splitlines()[-1] == (
+        f"loaded 2 files (5 rows), skipped 1 already loaded, refused 1: wrong_header.csv ({reason})"
+    )
+
+    # The file fixed, the same batch again: the good files are skipped, the fixed one loads, and the load succeeds.
+    write_export(wrong_header, [export_row(10)])
+    again = load_command(fresh_database, first, wrong_header, second, first_again)
+
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.splitlines()[-1] == "loaded 1 file (1 row), skipped 3 already loaded"
+    assert count(fresh_database) == 6
 
 
 # --------------------------------------------------------------------------- the DuckDB loader (no server)
@@ -389,6 +440,34 @@ def test_duckdb_loader_refuses_malformed_csv_and_keeps_nothing_of_it(tmp_path: P
     path.write_bytes(path.read_bytes() + b"only,three,fields\r\n")
     warehouse_file = tmp_path / "warehouse.duckdb"
 
-    with pytest.raises(ExportRefused, match=r"ragged\.csv: DuckDB refused it"):
-        duckdb_loader.load_files([path], warehouse_file)
+    [refused] = duckdb_loader.load_files([path], warehouse_file)
+
+    assert refused.file_name == "ragged.csv" and refused.reason.startswith("DuckDB refused it")
     assert duckdb_raw_rows(warehouse_file, "_row_id") == []
+
+
+def test_a_duckdb_batch_loads_every_good_file_and_refuses_each_bad_one(tmp_path: Path) -> None:
+    first = write_export(tmp_path / "good.csv", [export_row(number) for number in range(1, 4)])
+    ragged = write_export(tmp_path / "ragged.csv", [export_row(10)])
+    ragged.write_bytes(ragged.read_bytes() + b"only,three,fields\r\n")
+    wrong_header = write_export(tmp_path / "wrong_header.csv", [export_row(11)], list(EXPORT_COLUMNS[1:]))
+    second = write_export(tmp_path / "also_good.csv", [export_row(number) for number in range(20, 22)])
+    warehouse_file = tmp_path / "warehouse.duckdb"
+
+    load = load_command(
+        ConnectionSettings(),
+        *(first, ragged, wrong_header, second),
+        target="duckdb",
+        WAREHOUSE_DUCKDB_PATH=str(warehouse_file),
+    )
+
+    assert load.returncode != 0, load.stdout
+    assert "refused ragged.csv: DuckDB refused it" in load.stderr
+    assert "refused wrong_header.csv: the header lacks required columns: submission_id" in load.stderr
+    summary = load.stdout.splitlines()[-1]
+    assert summary == (
+        "loaded 2 files (5 rows), refused 2: ragged.csv (DuckDB refused it: Invalid Input Error: CSV Error on Line: 3);"
+        " wrong_header.csv (the header lacks required columns: submission_id)"
+    )
+    loaded = [file_name for (file_name,) in duckdb_raw_rows(warehouse_file, "_file_name")]
+    assert loaded == ["good.csv"] * 3 + ["also_good.csv"] * 2
