@@ -23,7 +23,10 @@
 #}
 {%- macro max_id_length() -%}255{%- endmacro -%}
 
-{# The text of an id, trimmed; NULL when empty or longer than max_id_length(). #}
+{#
+    The text of an id, trimmed; NULL when empty or longer than max_id_length(). The one normalization of business
+    keys (order, customer and store ids, skus): case is kept, as the export contract does not fold it.
+#}
 {%- macro clean_id(column) -%}
     case when {{ dbt.length(clean_text(column)) }} <= {{ max_id_length() }} then {{ clean_text(column) }} end
 {%- endmacro -%}

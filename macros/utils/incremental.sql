@@ -236,24 +236,3 @@
         )
     {%- endif -%}
 {%- endmacro -%}
-
-{#
-    Post-hook of an incremental table whose rows other queries then select by their new stamps
-    (stg_orders_export__order_submissions): refresh the table's statistics after an incremental run. Without it
-    PostgreSQL knows only the stamps of the build that created the table and estimates the rows stamped since at
-    one: a narrowed relationships test then ran its anti-join to a view as a nested loop, the view computed once
-    per stamped row (12,000 rows at a million orders: more than ten minutes). Nothing on a full build (every row
-    is new then, and the tests check every row) nor on other engines.
-#}
-{%- macro analyze_after_incremental_run() -%}
-    {{ return(adapter.dispatch('analyze_after_incremental_run', 'orders_warehouse')()) }}
-{%- endmacro -%}
-
-{%- macro default__analyze_after_incremental_run() -%}
-{%- endmacro -%}
-
-{%- macro postgres__analyze_after_incremental_run() -%}
-    {%- if is_incremental() -%}
-        analyze {{ this }}
-    {%- endif -%}
-{%- endmacro -%}

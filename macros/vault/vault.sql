@@ -3,9 +3,12 @@
     hashing macro, generate_surrogate_key (MD5, dbt-utils' semantics).
 #}
 
-{# A business key as it is hashed: text, trimmed, upper case (so ' cus-1' and 'CUS-1' are the same key). #}
+{#
+    A business key as it is hashed: its text, exactly as staging keeps it. Staging normalizes every key once
+    (clean_id: trimmed, case kept), so the vault counts the same keys as the 3NF and the star.
+#}
 {%- macro vault_business_key(column) -%}
-    upper(trim(cast({{ column }} as {{ dbt.type_string() }})))
+    cast({{ column }} as {{ dbt.type_string() }})
 {%- endmacro -%}
 
 {# The hash key of a hub (one business key) or a link (the business keys of its hubs, in order). #}

@@ -32,7 +32,6 @@
         ) }}",
         "{{ delete_as_of_dates_outside(ref('int_customer_order_histories_aggregated')) }}",
     ],
-    post_hook=["{{ analyze_after_incremental_run() }}"],
 ) }}
 
 {%- set label_window_days = var('churn_label_window_days') | int %}

@@ -10,6 +10,8 @@
   nothing), and a later one that brings the line back revives it.
 - History: the versions of customers and stores in the satellites, with their business-time validity
   (effective_from up to the next version's), are exactly those of the SCD2 snapshots.
+- Business keys: one rule in every layer (trimmed, case kept): keys that differ only in case are two members, keys
+  that differ only in surrounding spaces one, in the 3NF, the star and the vault alike.
 """
 
 from __future__ import annotations
@@ -374,3 +376,147 @@ def test_a_correction_records_the_lines_it_removed_and_a_later_one_revives_them(
     for earlier, later in pairwise(steps):
         for table in VAULT_TABLES:
             assert not earlier[table] - later[table], f"{table}: a row changed or disappeared"
+
+
+# --------------------------------------------------------------------------- one rule for business keys
+
+
+def _keyed_order(submission: int, order_id: str, customer_id: str, store_id: str, skus: list[str]) -> dict[str, str]:
+    """A submission of ``order_id`` by ``customer_id`` at ``store_id``, one line per sku, keys written as given; a
+    key's other attributes depend on the key as staging keeps it (trimmed, case kept)."""
+    row = order_row(submission, f"2024-03-{submission:02d}T10:00:00Z", f"Store {store_id.strip()}", "Bath")
+    items = [
+        {
+            "sku": sku,
+            "name": f"Item {sku.strip()}",
+            "brand": "Hearth",
+            "category": "Kitchen",
+            "unit_price": "10.00",
+            "quantity": 1,
+        }
+        for sku in skus
+    ]
+    return {
+        **row,
+        "order_id": order_id,
+        "customer_id": customer_id,
+        "customer_email": f"{customer_id.strip()}@example.org",
+        "store_id": store_id,
+        "order_items": json.dumps(items),
+    }
+
+
+# Two exports whose keys differ in case (two members each) and in surrounding spaces (the same member).
+CASE_VARIANT_EXPORTS = [
+    [
+        _keyed_order(1, "ORD-1", "CUS-1", "ST01", ["85231B", "85231b"]),
+        _keyed_order(2, "ord-1", "cus-1", "st01", ["85231B ", " 85231b"]),
+        _keyed_order(3, " ORD-2 ", "CUS-1 ", " ST01", ["85231B"]),
+    ],
+    [_keyed_order(4, "ORD-3", " cus-1", "st01 ", [" 85231b", "85231B  "])],
+]
+
+# entity -> (the keys every layer must hold, once each; the statements reading them from each layer)
+KEYS_IN_EVERY_LAYER: dict[str, tuple[list[tuple[object, ...]], dict[str, str]]] = {
+    "items": (
+        [("85231B",), ("85231b",)],
+        {
+            "3NF": "select sku from intermediate.int_items",
+            "star dimension": "select sku from marts.dim_items",
+            "star fact": "select distinct items.sku from marts.fct_order_items as fact"
+            " inner join marts.dim_items as items on fact.item_key = items.item_key",
+            "vault hub": "select sku from vault.hub_item",
+            "vault satellite": "select hub.sku from vault.sat_item as sat"
+            " inner join vault.hub_item as hub on sat.item_hash_key = hub.item_hash_key",
+        },
+    ),
+    "customers": (
+        [("CUS-1",), ("cus-1",)],
+        {
+            "3NF": "select customer_id from intermediate.int_customers",
+            "star dimension": "select customer_id from marts.dim_customers where not is_guest",
+            "star fact": "select distinct customers.customer_id from marts.fct_order_items as fact"
+            " inner join marts.dim_customers as customers on fact.customer_key = customers.customer_key",
+            "vault hub": "select customer_id from vault.hub_customer",
+            "vault satellite": "select hub.customer_id from vault.sat_customer as sat"
+            " inner join vault.hub_customer as hub on sat.customer_hash_key = hub.customer_hash_key",
+        },
+    ),
+    "stores": (
+        [("ST01",), ("st01",)],
+        {
+            "3NF": "select store_id from intermediate.int_stores",
+            "star dimension": "select store_id from marts.dim_stores",
+            "star fact": "select distinct stores.store_id from marts.fct_order_items as fact"
+            " inner join marts.dim_stores as stores on fact.store_key = stores.store_key",
+            "vault hub": "select store_id from vault.hub_store",
+            "vault satellite": "select hub.store_id from vault.sat_store as sat"
+            " inner join vault.hub_store as hub on sat.store_hash_key = hub.store_hash_key",
+        },
+    ),
+    "orders": (
+        [("ORD-1",), ("ord-1",), ("ORD-2",), ("ORD-3",)],
+        {
+            "3NF": "select order_id from intermediate.int_orders",
+            "star fact": "select distinct order_id from marts.fct_order_items",
+            "one big table": "select order_id from marts.obt_orders",
+            "vault hub": "select order_id from vault.hub_order",
+            "vault satellite": "select hub.order_id from vault.sat_order as sat"
+            " inner join vault.hub_order as hub on sat.order_hash_key = hub.order_hash_key",
+        },
+    ),
+    "order lines": (
+        [
+            ("ORD-1", 1, "85231B"),
+            ("ORD-1", 2, "85231b"),
+            ("ord-1", 1, "85231B"),
+            ("ord-1", 2, "85231b"),
+            ("ORD-2", 1, "85231B"),
+            ("ORD-3", 1, "85231b"),
+            ("ORD-3", 2, "85231B"),
+        ],
+        {
+            "3NF": "select order_id, line_number, sku from intermediate.int_order_items",
+            "star fact": "select fact.order_id, fact.line_number, items.sku from marts.fct_order_items as fact"
+            " inner join marts.dim_items as items on fact.item_key = items.item_key",
+            "vault link": "select orders.order_id, links.line_number, items.sku from vault.lnk_order_item as links"
+            " inner join vault.hub_order as orders on links.order_hash_key = orders.order_hash_key"
+            " inner join vault.hub_item as items on links.item_hash_key = items.item_hash_key",
+            "vault satellite": "select orders.order_id, links.line_number, items.sku"
+            " from vault.sat_order_item as sat"
+            " inner join vault.lnk_order_item as links on sat.order_item_hash_key = links.order_item_hash_key"
+            " inner join vault.hub_order as orders on links.order_hash_key = orders.order_hash_key"
+            " inner join vault.hub_item as items on links.item_hash_key = items.item_hash_key",
+        },
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def case_variant_warehouse(test_server: LocalServer, tmp_path_factory: pytest.TempPathFactory) -> DbtProject:
+    """The two exports of CASE_VARIANT_EXPORTS, each followed by a build (the last one with every test): the first
+    builds the vault from scratch, the second adds to it incrementally. The builds' results are the tests'."""
+    work_dir = tmp_path_factory.mktemp("case_variant_warehouse")
+    test_server.ensure_database("case_variant_warehouse")
+    settings = ConnectionSettings(host="127.0.0.1", port=test_server.port, database="case_variant_warehouse")
+    project = DbtProject(settings, work_dir / "dbt")
+    for number, rows in enumerate(CASE_VARIANT_EXPORTS, start=1):
+        project.load([write_export(work_dir / f"export_{number}.csv", rows)])
+        project.build = project.run("build") if number == len(CASE_VARIANT_EXPORTS) else project.build_without_tests()
+        if project.build.returncode != 0:
+            break
+    return project
+
+
+def test_keys_differing_in_case_are_two_members_and_in_spaces_one(case_variant_warehouse: DbtProject) -> None:
+    project = case_variant_warehouse
+    assert project.build is not None and project.build.returncode == 0, f"dbt build failed:\n{project.build.tail()}"
+    for entity, (expected_keys, statements) in KEYS_IN_EVERY_LAYER.items():
+        for layer, statement in statements.items():
+            keys = _rows(project, statement)
+            assert keys == Counter(expected_keys), f"{entity} in the {layer}: {sorted(keys.items())}"
+
+
+def test_the_vault_with_case_variant_keys_is_the_3nf_layer(case_variant_warehouse: DbtProject) -> None:
+    assert case_variant_warehouse.build is not None and case_variant_warehouse.build.returncode == 0
+    _assert_current_state_is_the_3nf(case_variant_warehouse)

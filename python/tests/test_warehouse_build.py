@@ -183,6 +183,26 @@ def test_marts_enforce_their_keys(sample_warehouse: DbtProject) -> None:
         )
 
 
+# The schemas of the tables dbt builds from models and snapshots; seeds are in raw, beside the loader's tables.
+BUILT_SCHEMAS = ("staging", "intermediate", "vault", "marts", "ml", "snapshots")
+
+
+def test_a_full_build_leaves_every_table_it_built_with_statistics(sample_warehouse: DbtProject) -> None:
+    """Later nodes of the same build (models, data tests) plan their queries on the tables built before them: every
+    table is analyzed once built, on a first build too. last_analyze is set by ANALYZE only, not by autovacuum."""
+    assert sample_warehouse.build is not None
+    seeds = [unique_id.split(".")[-1] for unique_id in sample_warehouse.build.statuses("seed")]
+    tables = query(
+        sample_warehouse.settings,
+        "select schemaname || '.' || relname, last_analyze is not null from pg_stat_user_tables"
+        " where schemaname = any(%s) or (schemaname = 'raw' and relname = any(%s))",
+        (list(BUILT_SCHEMAS), seeds),
+    )
+    analyzed = dict(tables)
+    assert {schema for schema, _ in (table.split(".") for table in analyzed)} == {*BUILT_SCHEMAS, "raw"}
+    assert [table for table, has_statistics in sorted(analyzed.items()) if not has_statistics] == []
+
+
 # The staging views that narrowed tests and incremental models join to (meta row_filters_reach_the_tables).
 JOINED_STAGING_VIEWS = (
     "stg_orders_export__orders",

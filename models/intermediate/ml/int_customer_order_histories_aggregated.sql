@@ -156,7 +156,12 @@ known_orders as (
         known_order_versions.is_revenue,
         known_order_versions.order_date,
         known_order_versions.submitted_at,
-        known_order_versions.customer_version_rank,
+        -- the country on the customer's latest submission known on the as-of date, on each of its orders' rows: a
+        -- window, not a join back to order_features, which PostgreSQL estimated at one row and ran as a nested loop
+        first_value(known_order_versions.customer_country_code) over (
+            partition by as_of_dates.as_of_date, known_order_versions.customer_id
+            order by known_order_versions.customer_version_rank desc
+        ) as latest_country_code,
         {{ dbt.datediff(
             'known_order_versions.order_date', 'as_of_dates.as_of_date', 'day'
         ) }} as days_before_as_of
@@ -218,8 +223,8 @@ order_features as (
         cast(max(days_before_as_of) - min(days_before_as_of) as {{ dbt.type_numeric() }})
         / nullif(count(*) - 1, 0) as mean_days_between_orders,
 
-        -- the latest submission known
-        max(customer_version_rank) as latest_version_rank
+        -- the customer as known: every row of the group holds the same latest country
+        max(latest_country_code) as country_code
 
     from known_orders
     group by as_of_date, customer_id
@@ -252,21 +257,6 @@ category_features as (
 
 ),
 
-latest_countries as (
-
-    -- the country on the customer's latest submission known on the as-of date
-    select
-        order_features.as_of_date,
-        order_features.customer_id,
-        known_order_versions.customer_country_code as country_code
-    from order_features
-    inner join known_order_versions
-        on
-            order_features.customer_id = known_order_versions.customer_id
-            and order_features.latest_version_rank = known_order_versions.customer_version_rank
-
-),
-
 final as (
 
     select
@@ -274,7 +264,7 @@ final as (
         order_features.customer_id,
 
         -- customer as known on the as-of date
-        latest_countries.country_code,
+        order_features.country_code,
 
         -- recency and tenure
         cast(order_features.days_since_last_order as integer) as days_since_last_order,
@@ -313,10 +303,6 @@ final as (
         {{ processed_at() }} as processed_at
 
     from order_features
-    inner join latest_countries
-        on
-            order_features.as_of_date = latest_countries.as_of_date
-            and order_features.customer_id = latest_countries.customer_id
     left join category_features
         on
             order_features.as_of_date = category_features.as_of_date

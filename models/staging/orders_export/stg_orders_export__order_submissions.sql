@@ -20,7 +20,6 @@
         {'columns': ['processed_at']},
     ],
     pre_hook="{{ delete_rejudged_order_submissions(ref('base_orders_export__submissions_triaged')) }}",
-    post_hook="{{ analyze_after_incremental_run() }}",
 ) }}
 
 with

@@ -15,7 +15,6 @@
         {'columns': ['sku']},
         {'columns': ['processed_at']},
     ],
-    post_hook="{{ analyze_after_incremental_run() }}",
 ) }}
 
 with

@@ -21,7 +21,6 @@
         {'columns': ['row_quarantine_reason']},
         {'columns': ['processed_at']},
     ],
-    post_hook="{{ analyze_after_incremental_run() }}",
 ) }}
 
 {#- A tax rate as a fraction: '7.25%' and '0.0725' are the same rate; empty means 0. #}

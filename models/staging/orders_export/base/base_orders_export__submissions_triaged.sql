@@ -22,7 +22,6 @@
         {'columns': ['store_id']},
         {'columns': ['processed_at']},
     ],
-    post_hook="{{ analyze_after_incremental_run() }}",
 ) }}
 
 with
