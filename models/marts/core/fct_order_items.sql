@@ -52,21 +52,20 @@ customer_versions as (
 {% if is_incremental() %}
     rekeyed_orders as (
 
-        -- the orders with a line whose version is gone or no longer covers its submitted_at
+        -- the orders with a line whose version is gone or no longer holds at its submitted_at; the dimensions are
+        -- named here again, not through the CTEs above, which PostgreSQL would then materialize without indexes
         select distinct fact.order_id from {{ this }} as fact
+        left join {{ ref('dim_store_versions') }} as held_store_versions
+            on
+                fact.store_version_key = held_store_versions.store_version_key
+                and {{ version_holds_at('held_store_versions', 'fact.submitted_at') }}
+        left join {{ ref('dim_customer_versions') }} as held_customer_versions
+            on
+                fact.customer_version_key = held_customer_versions.customer_version_key
+                and {{ version_holds_at('held_customer_versions', 'fact.submitted_at') }}
         where
-            not exists (
-                select 1 from store_versions
-                where
-                    store_versions.store_version_key = fact.store_version_key
-                    and {{ version_holds_at('store_versions', 'fact.submitted_at') }}
-            )
-            or not exists (
-                select 1 from customer_versions
-                where
-                    customer_versions.customer_version_key = fact.customer_version_key
-                    and {{ version_holds_at('customer_versions', 'fact.submitted_at') }}
-            )
+            held_store_versions.store_version_key is null
+            or held_customer_versions.customer_version_key is null
 
     ),
 {% endif %}
