@@ -5,13 +5,6 @@
     a change of name alone starts no version. Rebuilt whole on every run, as int_store_versions.
 #}
 
-{{ config(
-    materialized='table',
-    indexes=[
-        {'columns': ['customer_id', 'valid_from'], 'unique': true},
-    ],
-) }}
-
 with
 
 customer_submissions as (

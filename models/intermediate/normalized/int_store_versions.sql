@@ -5,13 +5,6 @@
     rebuilt whole on every run: a few thousand submissions per store are one sort (see the model's YAML).
 #}
 
-{{ config(
-    materialized='table',
-    indexes=[
-        {'columns': ['store_id', 'valid_from'], 'unique': true},
-    ],
-) }}
-
 with
 
 order_submissions as (
