@@ -302,12 +302,13 @@ def _write_late_file(project: DbtProject, folder: Path) -> Path:
         select
             {", ".join(f"raw_rows.{column}" for column in EXPORT_COLUMNS)},
             to_char(
-                (submitted_at + (next_submitted_at - submitted_at) / 2) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'
+                (halfway.submitted_at + (halfway.next_submitted_at - halfway.submitted_at) / 2) at time zone 'UTC',
+                'YYYY-MM-DD"T"HH24:MI:SS"Z"'
             )
-        from customer_submissions
-        inner join raw.orders_export as raw_rows on btrim(raw_rows.submission_id) = customer_submissions.submission_id
-        where submission_number = 2 and next_submitted_at > submitted_at + interval '1 day'
-        order by customer_submissions.customer_id
+        from customer_submissions as halfway
+        inner join raw.orders_export as raw_rows on btrim(raw_rows.submission_id) = halfway.submission_id
+        where halfway.submission_number = 2 and halfway.next_submitted_at > halfway.submitted_at + interval '1 day'
+        order by halfway.customer_id
         limit 1
         """
     )
