@@ -110,9 +110,12 @@ def readme_examples() -> list[str]:
 
 @pytest.mark.parametrize("example", readme_examples())
 def test_documented_example_runs_and_a_per_line_one_loses_no_line(example: str, sample_warehouse: DbtProject) -> None:
-    """Every documented query runs on the sample; one that lists the fact's lines (no group by) lists them all."""
+    """Every documented query runs on the sample; one that lists the fact's lines (no group by) lists them all,
+    and one that counts them (`count(*) as lines`) counts them all."""
     rows = fetch(sample_warehouse.settings, example)
     assert rows
+    ((lines,),) = fetch(sample_warehouse.settings, "select count(*) from marts.fct_order_items")
     if "marts.fct_order_items" in example and "group by" not in example:
-        ((lines,),) = fetch(sample_warehouse.settings, "select count(*) from marts.fct_order_items")
         assert len(rows) == lines
+    if "count(*) as lines" in example:
+        assert sum(row[-1] for row in rows) == lines

@@ -154,11 +154,24 @@ def test_erase_customer_command_reports_every_layer(erased: Erased) -> None:
     for table in (
         "raw.orders_export",
         "staging.base_orders_export__submissions",
+        "staging.stg_orders_export__order_submissions",
         "intermediate.int_customers",
+        "intermediate.int_customer_versions",
         "marts.dim_customers",
+        "marts.dim_customer_versions",
         "snapshots.snp_customers",
     ):
         assert table in report
+
+
+def test_the_customers_versions_keep_no_e_mail_hash(erased: Erased) -> None:
+    """The masked columns of dim_customer_versions are erased too: the e-mail's hash identifies a person."""
+    [(versions, hashed)] = fetch(
+        erased.project.settings,
+        "select count(*), count(email_hash) from marts.dim_customer_versions where customer_id = %s",
+        (erased.customer.customer_id,),
+    )
+    assert versions >= 1 and hashed == 0
 
 
 def test_no_trace_of_the_customer_remains_anywhere(erased: Erased) -> None:

@@ -10,9 +10,14 @@ read back from the file once refused that as a duplicate key).
 
 from __future__ import annotations
 
+import csv
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 from conftest import query
 from dbt_project import DbtProject, sample_exports
+from warehouse_access import copy_database, drop_database
 
 from orders_warehouse.server import LocalServer
 from orders_warehouse.settings import ConnectionSettings
@@ -85,7 +90,13 @@ def _contents(project: DbtProject, table: str) -> list[str]:
 def test_incremental_builds_equal_a_full_build(full_and_incremental: tuple[DbtProject, DbtProject]) -> None:
     full_build, incremental_build = full_and_incremental
     tables = _tables(full_build)
-    assert "marts.fct_order_items" in tables
+    assert {
+        "marts.fct_order_items",
+        "marts.dim_store_versions",
+        "marts.dim_customer_versions",
+        "intermediate.int_store_versions",
+        "intermediate.int_customer_versions",
+    } <= set(tables)
     assert _tables(incremental_build) == tables
     for table in tables:
         full = _contents(full_build, table)
@@ -212,7 +223,7 @@ def test_marts_keep_their_foreign_keys_through_incremental_builds(incremental_wa
         incremental_warehouse.settings,
         "select count(*) from pg_constraint where conrelid = 'marts.fct_order_items'::regclass and contype = 'f'",
     )
-    assert foreign_keys == 4
+    assert foreign_keys == 6
 
 
 def test_data_tests_of_an_incremental_build_check_new_rows_against_old_ones(incremental_warehouse: DbtProject) -> None:
@@ -259,3 +270,124 @@ def test_data_tests_on_a_filtering_view_check_the_rows_the_build_stamped(increme
         query(settings, f"update {lines} set sku = %s where {line}", (sku,))
         query(settings, f"update {triage} set processed_at = %s where {submission}", (stamp,))
     assert incremental_warehouse.run("test", "--select", test).returncode == 0
+
+
+# --------------------------------------------------------------------------- a late file re-cuts a history
+
+LATE_ORDER_ID = "ORD-LATE-000001"
+EXPORT_COLUMNS = (
+    "submission_id", "order_id", "submitted_at", "order_status", "customer_id", "customer_name", "customer_email",
+    "customer_city", "customer_postal_code", "customer_country", "store_id", "store_name", "store_city",
+    "store_postal_code", "store_country", "store_timezone", "currency", "prices_include_tax", "tax_rate",
+    "fulfillment_time", "order_items",
+)  # fmt: skip
+
+
+def _write_late_file(project: DbtProject, folder: Path) -> Path:
+    """An export file delivered late: one new order, submitted halfway between a customer's second and third
+    submissions (a day or more apart), copying one of the customer's rows but with a new store name and a new
+    customer city. It splits a version of the store and one of the customer in three."""
+    [row] = project.query(
+        f"""
+        with customer_submissions as (
+            select
+                customer_id,
+                submission_id,
+                submitted_at,
+                lead(submitted_at) over (partition by customer_id order by submitted_at) as next_submitted_at,
+                row_number() over (partition by customer_id order by submitted_at) as submission_number
+            from staging.stg_orders_export__order_submissions
+            where customer_id is not null
+        )
+        select
+            {", ".join(f"raw_rows.{column}" for column in EXPORT_COLUMNS)},
+            to_char(
+                (halfway.submitted_at + (halfway.next_submitted_at - halfway.submitted_at) / 2) at time zone 'UTC',
+                'YYYY-MM-DD"T"HH24:MI:SS"Z"'
+            )
+        from customer_submissions as halfway
+        inner join raw.orders_export as raw_rows on btrim(raw_rows.submission_id) = halfway.submission_id
+        where halfway.submission_number = 2 and halfway.next_submitted_at > halfway.submitted_at + interval '1 day'
+        order by halfway.customer_id
+        limit 1
+        """
+    )
+    late = dict(zip(EXPORT_COLUMNS, row[:-1], strict=True))
+    late |= {
+        "submission_id": "SUB-LATE-000001",
+        "order_id": LATE_ORDER_ID,
+        "submitted_at": row[-1],
+        "store_name": f"{late['store_name'].strip()} Pop-up",
+        "customer_city": "Lateville",
+    }
+    path = folder / "orders_export_late.csv"
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=EXPORT_COLUMNS)
+        writer.writeheader()
+        writer.writerow(late)
+    return path
+
+
+@pytest.fixture(scope="module")
+def late_file_builds(
+    incremental_warehouse: DbtProject, test_server: LocalServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[DbtProject, DbtProject]]:
+    """The late file built incrementally on a copy of the file-by-file warehouse, and the sample with the late
+    file built in one go."""
+    late_file = _write_late_file(incremental_warehouse, tmp_path_factory.mktemp("late_file"))
+    incremental = DbtProject(
+        copy_database(test_server, "incremental_warehouse", "late_file_incremental"),
+        tmp_path_factory.mktemp("late_file_incremental"),
+    )
+    incremental.load([late_file])
+    incremental.build = incremental.run("build")
+    assert incremental.build.returncode == 0, incremental.build.tail()
+    test_server.ensure_database("late_file_full")
+    full = DbtProject(
+        ConnectionSettings(host="127.0.0.1", port=test_server.port, database="late_file_full"),
+        tmp_path_factory.mktemp("late_file_full"),
+    )
+    full.load([*sample_exports(), late_file])
+    full.build = full.run("build")
+    assert full.build.returncode == 0, full.build.tail()
+    yield full, incremental
+    drop_database(test_server, "late_file_incremental")
+    drop_database(test_server, "late_file_full")
+
+
+def test_a_late_file_in_the_middle_of_a_history_builds_the_full_builds_warehouse(
+    late_file_builds: tuple[DbtProject, DbtProject],
+) -> None:
+    full_build, incremental_build = late_file_builds
+    [(split_stores, split_customers)] = full_build.query(
+        f"""
+        select
+            (select count(*) from marts.dim_store_versions where store_id = orders.store_id),
+            (select count(*) from marts.dim_customer_versions where customer_id = orders.customer_id)
+        from staging.stg_orders_export__orders as orders where order_id = '{LATE_ORDER_ID}'
+        """
+    )
+    assert split_stores >= 3 and split_customers >= 3
+    tables = _tables(full_build)
+    assert _tables(incremental_build) == tables
+    for table in tables:
+        full = _contents(full_build, table)
+        incremental = _contents(incremental_build, table)
+        assert incremental == full, f"{table} differs: {len(incremental)} rows vs {len(full)} in the full build"
+
+
+def test_a_late_file_rewrites_exactly_the_lines_whose_version_changed(
+    incremental_warehouse: DbtProject, late_file_builds: tuple[DbtProject, DbtProject]
+) -> None:
+    _, incremental_build = late_file_builds
+    keys = (
+        "select order_item_key, store_version_key, customer_version_key,"
+        " processed_at = (select max(processed_at) from marts.fct_order_items)"
+        " from marts.fct_order_items"
+    )
+    before = {key: versions for key, *versions, _ in incremental_warehouse.query(keys)}
+    after = incremental_build.query(keys)
+    rekeyed = {key for key, *versions, _ in after if key in before and before[key] != versions}
+    rewritten = {key for key, *_, is_stamped in after if is_stamped and key in before}
+    assert rekeyed, "the late file changed the version of later lines of the store and the customer"
+    assert rewritten == rekeyed

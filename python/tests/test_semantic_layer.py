@@ -154,3 +154,47 @@ def test_saved_query_of_monthly_customer_kpis_matches_the_marts(sample_docs: Dbt
     for month, (customers, cancellation_rate) in expected.items():
         assert close(from_mf[month]["active_customers"], customers), month
         assert close(from_mf[month]["cancellation_rate"], cancellation_rate), month
+
+
+def test_revenue_by_the_store_and_customer_as_they_were_matches_the_version_keys(
+    sample_docs: DbtProject, tmp_path: Path
+) -> None:
+    """The SCD type 2 dimensions: MetricFlow's validity-window join gives every line the version its key names,
+    and loses none (the renamed store's lines split between its names)."""
+    rows = mf_query(
+        sample_docs,
+        tmp_path / "result.csv",
+        "--metrics",
+        "net_revenue",
+        "--group-by",
+        "store_version__store_name,customer_version__country_code,customer_version__is_guest",
+    )
+    from_mf = {
+        (
+            row["store_version__store_name"],
+            row["customer_version__country_code"],
+            row["customer_version__is_guest"],
+        ): row["net_revenue"]
+        for row in rows
+    }
+    expected = {
+        (store_name, country_code or "", str(is_guest)): net_revenue
+        for store_name, country_code, is_guest, net_revenue in query(
+            sample_docs.settings,
+            """
+            select store_versions.store_name, customer_versions.country_code, customer_versions.is_guest,
+                sum(fact.net_amount)
+            from marts.fct_order_items as fact
+            inner join marts.dim_store_versions as store_versions
+                on fact.store_version_key = store_versions.store_version_key
+            inner join marts.dim_customer_versions as customer_versions
+                on fact.customer_version_key = customer_versions.customer_version_key
+            where fact.is_revenue
+            group by 1, 2, 3
+            """,
+        )
+    }
+    assert "Berlin Mitte Flagship" in {store_name for store_name, _, _ in expected}
+    assert from_mf.keys() == expected.keys()
+    different = {key: (from_mf[key], value) for key, value in expected.items() if not close(from_mf[key], value)}
+    assert not different, f"net revenue differs (mf, marts): {different}"

@@ -172,15 +172,25 @@ def test_marts_enforce_their_keys(sample_warehouse: DbtProject) -> None:
         """,
     )
     by_table = {(table, kind): count for table, kind, count in constraints}
-    for table in ("dim_customers", "dim_items", "dim_stores", "dim_date", "fct_order_items", "rpt_daily_revenue"):
+    for table in (
+        "dim_customers",
+        "dim_items",
+        "dim_stores",
+        "dim_date",
+        "dim_store_versions",
+        "dim_customer_versions",
+        "fct_order_items",
+        "rpt_daily_revenue",
+    ):
         assert by_table.get((f"marts.{table}", "p")) == 1, f"{table} has no primary key"
-    assert by_table[("marts.fct_order_items", "f")] == 4  # customers, items, stores, dates
-    with pytest.raises(psycopg2.errors.ForeignKeyViolation):
-        query(
-            sample_warehouse.settings,
-            "update marts.fct_order_items set customer_key = 'no such customer'"
-            " where order_item_key = (select min(order_item_key) from marts.fct_order_items)",
-        )
+    assert by_table[("marts.fct_order_items", "f")] == 6  # customers, items, stores, dates, store and customer versions
+    for column in ("customer_key", "store_version_key", "customer_version_key"):
+        with pytest.raises(psycopg2.errors.ForeignKeyViolation):
+            query(
+                sample_warehouse.settings,
+                f"update marts.fct_order_items set {column} = 'no such member'"
+                " where order_item_key = (select min(order_item_key) from marts.fct_order_items)",
+            )
 
 
 # The schemas of the tables dbt builds from models and snapshots; seeds are in raw, beside the loader's tables.

@@ -1,8 +1,10 @@
 {#
     The atomic-grain fact: one row per order line of every non-quarantined order (its winning
     submission). Cancelled orders stay, flagged by is_revenue = false. Amounts are exact numerics.
+    store_version_key and customer_version_key are the versions valid at the line's submitted_at.
     Incremental: a run replaces every line of the orders a new export touched (delete by order_id, then
-    insert, in one transaction), so a corrected order never leaves an orphaned or double-counted line.
+    insert, in one transaction), so a corrected order never leaves an orphaned or double-counted line, and
+    of the orders with a line whose version key no longer holds (a late file re-cut the history).
     The foreign keys to the dimensions are added once the first build has filled the table (post-hooks).
 #}
 
@@ -20,6 +22,8 @@
         "{{ ensure_foreign_key('item_key', ref('dim_items'), 'item_key') }}",
         "{{ ensure_foreign_key('store_key', ref('dim_stores'), 'store_key') }}",
         "{{ ensure_foreign_key('order_date', ref('dim_date'), 'date_day') }}",
+        "{{ ensure_foreign_key('store_version_key', ref('dim_store_versions'), 'store_version_key') }}",
+        "{{ ensure_foreign_key('customer_version_key', ref('dim_customer_versions'), 'customer_version_key') }}",
     ],
     indexes=[
         {'columns': ['order_id']},
@@ -33,12 +37,73 @@
 
 with
 
+store_versions as (
+
+    select * from {{ ref('dim_store_versions') }}
+
+),
+
+customer_versions as (
+
+    select * from {{ ref('dim_customer_versions') }}
+
+),
+
+{% if is_incremental() %}
+    rekeyed_orders as (
+
+        -- the orders with a line whose version is gone or no longer holds at its submitted_at; the dimensions are
+        -- named here again, not through the CTEs above, which PostgreSQL would then materialize without indexes
+        select distinct fact.order_id from {{ this }} as fact
+        left join {{ ref('dim_store_versions') }} as held_store_versions
+            on
+                fact.store_version_key = held_store_versions.store_version_key
+                and {{ version_holds_at('held_store_versions', 'fact.submitted_at') }}
+        left join {{ ref('dim_customer_versions') }} as held_customer_versions
+            on
+                fact.customer_version_key = held_customer_versions.customer_version_key
+                and {{ version_holds_at('held_customer_versions', 'fact.submitted_at') }}
+        where
+            held_store_versions.store_version_key is null
+            or held_customer_versions.customer_version_key is null
+
+    ),
+{% endif %}
+
 order_items as (
 
     select * from {{ ref('int_order_items_priced') }}
     {% if is_incremental() %}
+        -- two branches, not an OR of a subquery (which PostgreSQL evaluates row by row)
         where processed_at > {{ processed_at_watermark() }}
+        union all
+        select rekeyed_items.* from {{ ref('int_order_items_priced') }} as rekeyed_items
+        inner join rekeyed_orders
+            on rekeyed_items.order_id = rekeyed_orders.order_id
+        where rekeyed_items.processed_at <= {{ processed_at_watermark() }}
     {% endif %}
+
+),
+
+versioned_items as (
+
+    -- a guest line's customer version is the guest member's (the key of a NULL customer and version)
+    select
+        order_items.*,
+        store_versions.store_version_key,
+        case
+            when order_items.customer_id is null then {{ generate_surrogate_key(['null', 'null']) }}
+            else customer_versions.customer_version_key
+        end as customer_version_key
+    from order_items
+    left join store_versions
+        on
+            order_items.store_id = store_versions.store_id
+            and {{ version_holds_at('store_versions', 'order_items.submitted_at') }}
+    left join customer_versions
+        on
+            order_items.customer_id = customer_versions.customer_id
+            and {{ version_holds_at('customer_versions', 'order_items.submitted_at') }}
 
 ),
 
@@ -50,6 +115,8 @@ final as (
         {{ generate_surrogate_key(['customer_id']) }} as customer_key,
         {{ generate_surrogate_key(['sku']) }} as item_key,
         {{ generate_surrogate_key(['store_id']) }} as store_key,
+        store_version_key,
+        customer_version_key,
 
         -- degenerate dimensions
         order_id,
@@ -75,7 +142,7 @@ final as (
         -- audit
         {{ processed_at() }} as processed_at
 
-    from order_items
+    from versioned_items
 
 )
 

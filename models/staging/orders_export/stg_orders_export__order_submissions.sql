@@ -1,8 +1,9 @@
 {#
     One row per interpretable submission (winning and superseded; quarantined rows are left out): every
     version of every order, as it was submitted. The point-in-time models read it to know what an order
-    looked like on a given day. Countries are resolved to ISO 3166-1 alpha-2 codes; personal data (names,
-    e-mail, address) is left out on purpose.
+    looked like on a given day, the version tables (int_store_versions, int_customer_versions) to know what a
+    store or a customer looked like when. Countries are resolved to ISO 3166-1 alpha-2 codes; of the personal
+    data, only what the customer versions show is kept (e-mail, city, postal code: no names).
     A table, not a view: the numbering is a window over each order's submissions, which a filter on the view's
     rows cannot reach below, so every data test on a view would number every submission again.
     Incremental: a run numbers again the submissions of the orders the triage judged since its last run (it
@@ -71,7 +72,17 @@ final as (
         numbered.store_id,
 
         -- customer
+        numbered.customer_email,
+        numbered.customer_city,
+        numbered.customer_postal_code,
         customer_countries.country_code as customer_country_code,
+
+        -- store
+        numbered.store_name,
+        numbered.store_city,
+        numbered.store_postal_code,
+        store_countries.country_code as store_country_code,
+        numbered.store_timezone,
 
         -- order as submitted
         numbered.order_status,
@@ -95,6 +106,8 @@ final as (
     from numbered
     left join country_spellings as customer_countries
         on numbered.customer_country_spelling = customer_countries.spelling
+    left join country_spellings as store_countries
+        on numbered.store_country_spelling = store_countries.spelling
 
 )
 

@@ -1,0 +1,49 @@
+{#
+    Every version of every known customer (SCD type 2 in 3NF): a run of consecutive submission times, winning and
+    superseded, showing the same e-mail, city, postal code and country, valid from its first submission's time to
+    the next version's (attribute_version_ranges). The attributes are those dim_customer_versions shows (masked):
+    a change of name alone starts no version. Rebuilt whole on every run, as int_store_versions.
+#}
+
+with
+
+customer_submissions as (
+
+    select * from {{ ref('stg_orders_export__order_submissions') }}
+    where customer_id is not null
+
+),
+
+versions as (
+
+    {{ attribute_version_ranges(
+        'customer_submissions',
+        'customer_id',
+        ['customer_email', 'customer_city', 'customer_postal_code', 'customer_country_code'],
+    ) }}
+
+),
+
+final as (
+
+    select
+        -- ids
+        customer_id,
+        version_start_submission_id,
+
+        -- attributes
+        customer_email as email,
+        customer_city as city,
+        customer_postal_code as postal_code,
+        customer_country_code as country_code,
+
+        -- validity and lineage
+        valid_from,
+        valid_to,
+        {{ processed_at() }} as processed_at
+
+    from versions
+
+)
+
+select * from final
