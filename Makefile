@@ -20,6 +20,8 @@ export WAREHOUSE_PORT ?= 5433
 export WAREHOUSE_USER ?= postgres
 export WAREHOUSE_DB ?= warehouse
 export DBT_PROFILES_DIR ?= $(CURDIR)
+# dbt's threads: one per core (more only queue on the server's CPUs).
+export DBT_THREADS ?= $(shell nproc)
 # The profile's target: dev (PostgreSQL, the server above), duckdb (the file WAREHOUSE_DUCKDB_PATH, no server) or
 # spark (the project's Spark Thrift server on WAREHOUSE_SPARK_PORT, its data in WAREHOUSE_SPARK_DIR).
 TARGET ?= dev

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -17,6 +18,8 @@ from pathlib import Path
 from dbt_project import BIN_DIR, PROJECT_ROOT, DbtProject
 
 CONFIG = PROJECT_ROOT / "dbt-bouncer.yml"
+# Every data test's default `where` (dbt_project.yml): the whole table on a full build.
+PROJECT_WHERE = "__incremental_scope__"
 
 
 def bouncer(artifacts_parent: Path, report: Path) -> tuple[subprocess.CompletedProcess[str], list[dict]]:
@@ -66,6 +69,8 @@ def test_the_gate_names_each_broken_convention(sample_docs: DbtProject, tmp_path
     # An undocumented model and an undocumented column.
     nodes["model.orders_warehouse.fct_order_items"]["description"] = ""
     nodes["model.orders_warehouse.dim_items"]["columns"]["brand"]["description"] = ""
+    # A mart without its primary key constraint.
+    nodes["model.orders_warehouse.dim_items"]["constraints"] = []
     # A mart that reads the raw source directly.
     nodes["model.orders_warehouse.dim_stores"]["depends_on"]["nodes"].append(
         "source.orders_warehouse.orders_export.orders_export"
@@ -87,9 +92,49 @@ def test_the_gate_names_each_broken_convention(sample_docs: DbtProject, tmp_path
         ("check_model_column_description_populated", "dim_items"),
         ("check_lineage_source_cannot_be_used", "dim_stores"),
         ("check_model_has_unique_test", "int_items"),
+        ("check_model_has_constraints", "dim_items"),
         ("check_model_access", "rpt_daily_revenue"),
     }
     assert expected <= failed, f"not reported: {expected - failed}; reported: {sorted(failed)}"
+
+
+def test_no_data_test_repeats_a_constraint_postgres_enforces(sample_docs: DbtProject) -> None:
+    """A unique or not_null test on a column PostgreSQL already keeps unique or not null, or a relationships
+    test on a foreign key it enforces, cannot fail there: it only costs a scan of the table."""
+    manifest = json.loads((sample_docs.work_dir / "target" / "manifest.json").read_text())
+    nodes = manifest["nodes"]
+    foreign_keys = {
+        (node["name"], column)
+        for node in nodes.values()
+        if node["resource_type"] == "model"
+        for hook in node["config"].get("post-hook", [])
+        for column in re.findall(r"ensure_foreign_key\('(\w+)'", hook["sql"])
+    }
+    assert ("fct_order_items", "store_version_key") in foreign_keys
+    repeated = []
+    for test in nodes.values():
+        metadata = test.get("test_metadata") or {}
+        where = test["config"].get("where")
+        if (
+            test["resource_type"] != "test"
+            or not test.get("attached_node")
+            or not test.get("column_name")
+            or where not in (None, PROJECT_WHERE)
+        ):
+            continue
+        model = nodes[test["attached_node"]]
+        column = test["column_name"]
+        kept = {constraint["type"] for constraint in model["columns"].get(column, {}).get("constraints", [])}
+        kept |= {
+            constraint["type"] for constraint in model.get("constraints", []) if constraint.get("columns") == [column]
+        }
+        if "primary_key" in kept:
+            kept |= {"unique", "not_null"}
+        if metadata.get("name") in kept or (
+            metadata.get("name") == "relationships" and (model["name"], column) in foreign_keys
+        ):
+            repeated.append(test["unique_id"])
+    assert not repeated, f"data tests that repeat an enforced constraint: {repeated}"
 
 
 def test_pre_commit_config_is_valid() -> None:
