@@ -24,9 +24,9 @@ from orders_warehouse.generator import (
     LEGACY_MISSING_COLUMN,
     ORACLE_COLUMNS,
     QUARANTINE_REASONS,
-    CustomerBase,
     generate_exports,
 )
+from orders_warehouse.generator_customers import CustomerBase
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE_DIR = REPO / "data" / "sample"
