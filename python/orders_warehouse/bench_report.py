@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from orders_warehouse.bench import Benchmark, NodeTiming, Step
+    from orders_warehouse.bench_measure import Benchmark, NodeTiming, Step
 
 GIB = 2**30
 MEMORY_LIMIT_BYTES = 1 * GIB
