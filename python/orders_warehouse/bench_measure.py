@@ -90,17 +90,17 @@ class Benchmark:
 
     orders: int
     started_at: str
-    machine: dict[str, object]
+    machine: dict[str, Any]
     steps: list[Step] = field(default_factory=list)
     queries: list[QueryTiming] = field(default_factory=list)
     builds: dict[str, list[NodeTiming]] = field(default_factory=dict)
-    facts: dict[str, object] = field(default_factory=dict)
+    facts: dict[str, Any] = field(default_factory=dict)
 
     def step(self, name: str) -> Step | None:
         """The step called ``name``, if it ran."""
         return next((step for step in self.steps if step.name == name), None)
 
-    def to_json(self) -> dict[str, object]:
+    def to_json(self) -> dict[str, Any]:
         """The benchmark as plain JSON-ready data."""
         return asdict(self)
 

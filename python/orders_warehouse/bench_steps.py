@@ -9,11 +9,12 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import psycopg2
 
 from orders_warehouse.bench_measure import BenchmarkError, BenchRun, ChildRun, NodeTiming, QueryTiming, run_child
-from orders_warehouse.settings import ConnectionSettings
+from orders_warehouse.settings import ConnectionSettings, one_row
 
 FILES = 101  # the base exports are files 1..100, the follow-up export is file 101 (1% of the orders)
 SEED = 42
@@ -217,7 +218,7 @@ def feature_pull_step(run: BenchRun) -> None:
         step.note = str(outcome["note"])
 
 
-def _last_json_line(output: str) -> dict[str, object] | None:
+def _last_json_line(output: str) -> dict[str, Any] | None:
     for line in reversed(output.splitlines()):
         if line.startswith("{"):
             return json.loads(line)
@@ -226,28 +227,22 @@ def _last_json_line(output: str) -> dict[str, object] | None:
 
 def pull_features_main() -> None:
     """Child process of the feature pull: read the table into a DataFrame, print one JSON line."""
-    import pandas as pd  # imported here: the bench itself does not need pandas
+    from orders_warehouse.features import FEATURE_TABLE, load_churn_features  # here: the bench needs no pandas
 
     settings = ConnectionSettings.from_env()
-    try:
-        from orders_warehouse.features import FEATURE_TABLE, load_churn_features
-    except ImportError:
-        load_churn_features, FEATURE_TABLE = None, "ml.customer_churn_features"
     connection = psycopg2.connect(settings.dsn())
     try:
         with connection.cursor() as cursor:
             cursor.execute("select to_regclass(%s)", (FEATURE_TABLE,))
-            exists = cursor.fetchone()[0] is not None
+            exists = one_row(cursor)[0] is not None
         if not exists:
             print(json.dumps({"seconds": 0, "rows": None, "note": f"skipped: {FEATURE_TABLE} does not exist"}))
             return
         started = time.perf_counter()
-        if load_churn_features is not None:
-            frame, how = load_churn_features("all", settings), "orders_warehouse.features.load_churn_features('all')"
-        else:
-            frame, how = pd.read_sql(f"select * from {FEATURE_TABLE}", connection), "pandas.read_sql"
+        frame = load_churn_features("all", settings)
         seconds = time.perf_counter() - started
     finally:
         connection.close()
+    how = "orders_warehouse.features.load_churn_features('all')"
     note = f"{how}: {frame.shape[1]} columns, {frame.memory_usage(deep=True).sum() / 2**20:,.0f} MiB in pandas"
     print(json.dumps({"seconds": seconds, "rows": len(frame), "note": note}))
