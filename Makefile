@@ -102,9 +102,10 @@ transform: $(INSTALLED) profiles.yml ## dbt deps + dbt build against the running
 	@# The artifacts of this full build are the state make ci-slim compares with and defers to.
 	@mkdir -p $(STATE_DIR) && cp target/manifest.json $(STATE_DIR)/manifest.json
 
-test: $(INSTALLED) chromium ## lint the Python, then run every test (dbt build, unit tests, SQL lint) on a throwaway PostgreSQL
+test: $(INSTALLED) chromium ## lint and type-check the Python, then run every test (dbt build, unit tests, SQL lint) on a throwaway PostgreSQL
 	$(BIN)/ruff check python
 	$(BIN)/ruff format --check python
+	$(BIN)/mypy python
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 test-spark: $(INSTALLED) ## build the sample on a throwaway Spark Thrift server and compare it with PostgreSQL (slow)

@@ -11,10 +11,10 @@ from dataclasses import asdict, dataclass
 from html import escape
 from math import log10
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from orders_warehouse.bench import Benchmark, NodeTiming, Step
+    from orders_warehouse.bench_measure import Benchmark, NodeTiming, Step
 
 GIB = 2**30
 MEMORY_LIMIT_BYTES = 1 * GIB
@@ -109,7 +109,7 @@ def write_reports(benchmark: Benchmark, out: Path) -> list[Path]:
     return paths
 
 
-def report_json(benchmark: Benchmark) -> dict[str, object]:
+def report_json(benchmark: Benchmark) -> dict[str, Any]:
     """The benchmark's data with the floor, each step's ratio and rate, and the targets."""
     data = benchmark.to_json()
     data["floor_seconds"] = floor_seconds(benchmark)
@@ -229,8 +229,8 @@ _DECADES = (-4, -3, -2, -1, 0, 1, 2)
 def svg_chart(benchmark: Benchmark) -> str:
     """Bars of each timed step as a ratio to the floor (log scale), with each step's target as a red tick."""
     limits = {target.step: target.limit_in_floors for target in targets(benchmark)}
-    bars = [(step, ratio_to_floor(benchmark, step)) for step in benchmark.steps]
-    bars = [(step, ratio) for step, ratio in bars if ratio is not None and ratio > 0]
+    ratios = [(step, ratio_to_floor(benchmark, step)) for step in benchmark.steps]
+    bars = [(step, ratio) for step, ratio in ratios if ratio is not None and ratio > 0]
     height = _TOP + _ROW * len(bars) + 40
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{_LEFT + _WIDTH + 90}" height="{height}" '
@@ -298,11 +298,11 @@ def _count(value: float | None) -> str:
     return "" if value is None else f"{value:,.0f}"
 
 
-def _mib(value: object) -> str:
+def _mib(value: float | None) -> str:
     return f"{int(value or 0) / 2**20:,.0f} MiB"
 
 
-def _gib(value: object) -> str:
+def _gib(value: float | None) -> str:
     return f"{int(value or 0) / GIB:.0f} GiB"
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 
 from orders_warehouse.loader import EXPORT_COLUMNS, ExportRefused, LoadOutcome, LoadResult, inspect_file, load_each
+from orders_warehouse.settings import one_row
 
 DEFAULT_PATH = Path(".warehouse") / "warehouse.duckdb"
 
@@ -113,4 +114,4 @@ def _insert_rows(
 
 
 def _row_count(connection: duckdb.DuckDBPyConnection) -> int:
-    return int(connection.execute("select count(*) from raw.orders_export").fetchone()[0])
+    return int(one_row(connection.execute("select count(*) from raw.orders_export"))[0])

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import psycopg2
 from psycopg2 import sql
 
-from orders_warehouse.settings import ConnectionSettings
+from orders_warehouse.settings import ConnectionSettings, one_row
 
 CUSTOMER_ID_COLUMN = "customer_id"
 LOCK_TIMEOUT = "30s"
@@ -138,7 +138,7 @@ def erase_customer(settings: ConnectionSettings, customer_id: str) -> ErasureRep
 def personal_tables(cursor: psycopg2.extensions.cursor) -> list[PersonalTable]:
     """Every table holding personal columns; refuses when one of them has no customer_id to erase by."""
     cursor.execute("select to_regclass('governance.personal_columns') is not null")
-    if not cursor.fetchone()[0]:
+    if not one_row(cursor)[0]:
         raise ErasureError("the warehouse has no register of personal columns yet: run a dbt build first")
     cursor.execute(_PERSONAL_TABLES, {"key": CUSTOMER_ID_COLUMN})
     tables = [PersonalTable(schema, name, tuple(columns), keyed) for schema, name, columns, keyed in cursor.fetchall()]
@@ -157,7 +157,7 @@ def _refuse_during_a_build(cursor: psycopg2.extensions.cursor) -> None:
         "select count(*) from pg_catalog.pg_stat_activity"
         " where datname = current_database() and application_name = 'dbt' and pid != pg_backend_pid()"
     )
-    if cursor.fetchone()[0]:
+    if one_row(cursor)[0]:
         raise ErasureError("a dbt build is connected to this database: erase the customer when it has finished")
 
 

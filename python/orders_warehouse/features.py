@@ -14,11 +14,12 @@ from __future__ import annotations
 from typing import Literal
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import psycopg2
 from psycopg2 import sql
 
-from orders_warehouse.settings import ConnectionSettings
+from orders_warehouse.settings import ConnectionSettings, one_row
 
 FEATURE_TABLE = "ml.customer_churn_features"
 Rows = Literal["training", "scoring", "all"]
@@ -129,7 +130,7 @@ def load_churn_features(
                     if column.name not in AUDIT_COLUMNS
                 ]
                 cursor.execute(sql.SQL("select count(*) from {} {}").format(table, row_filter))
-                (row_count,) = cursor.fetchone()
+                (row_count,) = one_row(cursor)
             for column in columns:
                 column.allocate(row_count)
             statement = sql.SQL("select {} from {} {} order by as_of_date, customer_id").format(
@@ -172,7 +173,7 @@ class _Column:
     """One column of the result: the expression it is selected with, and the array its chunks are written to
     (as it is, an object array of what psycopg2 returned)."""
 
-    def __init__(self, name: str, dtype: np.dtype | type) -> None:
+    def __init__(self, name: str, dtype: npt.DTypeLike) -> None:
         self.name = name
         self.dtype = np.dtype(dtype)
         self.values = np.empty(0, self.dtype)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import psycopg2
 
-from orders_warehouse.settings import ConnectionSettings
+from orders_warehouse.settings import ConnectionSettings, one_row
 
 HASH_KEY_VARIABLE = "WAREHOUSE_PII_HASH_KEY"
 MIN_KEY_LENGTH = 16
@@ -77,7 +77,7 @@ def _store(cursor: psycopg2.extensions.cursor, key: str) -> HashKeyOutcome:
 
 def _keep(cursor: psycopg2.extensions.cursor) -> HashKeyOutcome:
     cursor.execute("select to_regclass('governance.pii_hash_key') is not null")
-    exists = cursor.fetchone()[0]
+    exists = one_row(cursor)[0]
     if exists:
         cursor.execute("select is_development_key from governance.pii_hash_key")
         row = cursor.fetchone()

@@ -29,7 +29,7 @@ from typing import TypeVar
 import psycopg2
 from psycopg2 import sql
 
-from orders_warehouse.settings import ConnectionSettings
+from orders_warehouse.settings import ConnectionSettings, one_row
 
 #: The columns of the export, in the contract's order (and the order of ``raw.orders_export``).
 EXPORT_COLUMNS: tuple[str, ...] = (
@@ -221,7 +221,7 @@ def ensure_raw_tables(connection: psycopg2.extensions.connection) -> None:
     """Create the raw schema and tables if they do not exist yet."""
     with connection, connection.cursor() as cursor:
         cursor.execute("select to_regclass('raw.orders_export'), to_regclass('raw.export_files')")
-        if None in cursor.fetchone():
+        if None in one_row(cursor):
             cursor.execute(_DDL)
 
 
@@ -315,7 +315,7 @@ def _already_loaded(cursor: psycopg2.extensions.cursor, export: _ExportFile) -> 
         "select file_name, row_count, loaded_at from raw.export_files where file_sha256 = %s",
         (export.sha256,),
     )
-    previous_name, rows, loaded_at = cursor.fetchone()
+    previous_name, rows, loaded_at = one_row(cursor)
     return LoadResult(
         file_name=export.name,
         file_sha256=export.sha256,

@@ -1,9 +1,10 @@
-"""Connection settings, read from the same environment variables as ``profiles.example.yml``."""
+"""Connection settings, read from the same environment variables as ``profiles.example.yml``, and ``one_row``."""
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 5433
@@ -48,3 +49,16 @@ class ConnectionSettings:
         """A postgresql:// URL, for tools such as psql or SQLAlchemy."""
         auth = self.user if not self.password else f"{self.user}:***"
         return f"postgresql://{auth}@{self.host}:{self.port}/{self.database}"
+
+
+class _Cursor(Protocol):
+    def fetchone(self) -> tuple[Any, ...] | None: ...
+
+
+def one_row(cursor: _Cursor) -> tuple[Any, ...]:
+    """The row of a query that always returns one (``select count(*)``, ``to_regclass``): psycopg2 and DuckDB
+    type ``fetchone()`` as optional."""
+    row = cursor.fetchone()
+    if row is None:
+        raise LookupError("the query returned no row")
+    return row

@@ -111,8 +111,9 @@ def test_loader_appends_exports_and_can_do_nothing_else(
     [(before,)] = fetch(sample_copy.settings, "select count(*) from raw.orders_export")
     with member_login(test_server, sample_copy.settings, "loader") as login:
         [result] = loader.load_files([export], login)
-        assert result.rows == 1 and not result.skipped
-        assert loader.load_files([export], login)[0].skipped
+        assert isinstance(result, loader.LoadResult) and result.rows == 1 and not result.skipped
+        [again] = loader.load_files([export], login)
+        assert isinstance(again, loader.LoadResult) and again.skipped
         for statement in (
             "select count(*) from raw.orders_export",
             "delete from raw.orders_export",

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from orders_warehouse import bench
+from orders_warehouse import bench, bench_steps
 
 ORDERS = 300
 # Models, snapshots and seeds only: the data tests and unit tests run in `make test` already, and take most of
@@ -65,4 +65,4 @@ def test_the_builds_are_profiled_and_the_targets_evaluated(report_folder: Path) 
 
 def test_the_benchmark_builds_as_make_build_does() -> None:
     transform = (bench.project_root() / "Makefile").read_text().split("\ntransform:", 1)[1].split("\n\n", 1)[0]
-    assert "/dbt build " + " ".join(bench.PRODUCTION_BUILD_ARGS) + "\n" in transform + "\n"
+    assert "/dbt build " + " ".join(bench_steps.PRODUCTION_BUILD_ARGS) + "\n" in transform + "\n"

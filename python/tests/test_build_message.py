@@ -36,7 +36,8 @@ def named_schemas(message: str) -> list[str]:
 def example_queries(message: str) -> dict[str, list[str]]:
     """The message's SQL statements (indented, from ``select`` to ``;``), by the unindented line introducing them."""
     queries: dict[str, list[str]] = {}
-    header, statement = "", []
+    header = ""
+    statement: list[str] = []
     for line in message.splitlines():
         if not line.startswith("  "):
             header = line

@@ -136,6 +136,7 @@ def _fetched_at_once(settings: ConnectionSettings, rows: str, dtypes: Dtypes) ->
     try:
         with connection, connection.cursor() as cursor:
             cursor.execute(statement)
+            assert cursor.description is not None
             type_codes = {column.name: column.type_code for column in cursor.description}
             frame = pd.DataFrame.from_records(cursor.fetchall(), columns=list(type_codes))
     finally:
@@ -150,7 +151,9 @@ def _fetched_at_once(settings: ConnectionSettings, rows: str, dtypes: Dtypes) ->
             frame[column] = values.astype("float64").astype("float32" if compact else "float64")
         elif type_code == 23:  # integer
             width = "32" if compact else "64"
-            frame[column] = values.astype(f"Int{width}" if values.isna().any() else f"int{width}")
+            frame[column] = values.astype(
+                pd.api.types.pandas_dtype(f"Int{width}" if values.isna().any() else f"int{width}")
+            )
         elif type_code == 16:  # boolean
             frame[column] = values.astype("boolean" if values.isna().any() else "bool")
         elif column == "split":
@@ -272,7 +275,7 @@ def test_nulls_small_and_large_integers_and_categories_across_chunks(fresh_datab
             "ratio": np.array([0.5, np.nan, 1.5, 2.5], dtype="float32"),
             "churned": pd.array([True, False, None, None], dtype="boolean"),
             "is_label_censored": [False, False, True, True],
-            "as_of_date": pd.to_datetime(["2021-01-01", "2021-02-01", "2021-03-01", None]).as_unit("s"),
+            "as_of_date": pd.DatetimeIndex(["2021-01-01", "2021-02-01", "2021-03-01", None]).as_unit("s"),
         }
     )
     for chunk_rows in (1, 2, 3, 10):

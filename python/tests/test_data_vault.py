@@ -510,7 +510,8 @@ def case_variant_warehouse(test_server: LocalServer, tmp_path_factory: pytest.Te
 
 def test_keys_differing_in_case_are_two_members_and_in_spaces_one(case_variant_warehouse: DbtProject) -> None:
     project = case_variant_warehouse
-    assert project.build is not None and project.build.returncode == 0, f"dbt build failed:\n{project.build.tail()}"
+    assert project.build is not None
+    assert project.build.returncode == 0, f"dbt build failed:\n{project.build.tail()}"
     for entity, (expected_keys, statements) in KEYS_IN_EVERY_LAYER.items():
         for layer, statement in statements.items():
             keys = _rows(project, statement)

@@ -252,7 +252,8 @@ def test_a_restart_and_a_crash_of_postgresql_lose_nothing(
 
 
 def test_a_killed_build_leaves_every_mart_whole_at_its_old_or_new_state(fault_run: FaultRun) -> None:
-    assert fault_run.final is not None and fault_run.final.returncode == 0, fault_run.final.tail()
+    assert fault_run.final is not None
+    assert fault_run.final.returncode == 0, fault_run.final.tail()
     changed = {table for table, signature in fault_run.new.items() if fault_run.old[table] != signature}
     assert {"marts.fct_order_items", "marts.rpt_daily_revenue"} <= changed
     for killed in fault_run.killed:

@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from datetime import date, datetime
 from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pytest
@@ -24,13 +24,21 @@ from orders_warehouse.generator import (
     LEGACY_MISSING_COLUMN,
     ORACLE_COLUMNS,
     QUARANTINE_REASONS,
-    CustomerBase,
     generate_exports,
 )
+from orders_warehouse.generator_customers import CustomerBase
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE_DIR = REPO / "data" / "sample"
-SAMPLE_ARGS = {"orders": 2000, "files": 3, "seed": 42}
+
+
+class GenerationArgs(TypedDict):
+    orders: int
+    files: int
+    seed: int
+
+
+SAMPLE_ARGS: GenerationArgs = {"orders": 2000, "files": 3, "seed": 42}
 SAMPLE_COMMAND = "orders-warehouse generate --orders 2000 --files 3 --seed 42 --out data/sample"
 
 Row = dict[str, str]

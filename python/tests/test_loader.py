@@ -11,13 +11,22 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Literal
 
 import duckdb
 import pytest
 from conftest import query
 
 from orders_warehouse import duckdb_loader, loader
-from orders_warehouse.loader import COPY_CHUNK_BYTES, EXPORT_COLUMNS, ExportRefused, LoadResult, Refusal, load_files
+from orders_warehouse.loader import (
+    COPY_CHUNK_BYTES,
+    EXPORT_COLUMNS,
+    ExportRefused,
+    LoadOutcome,
+    LoadResult,
+    Refusal,
+    load_files,
+)
 from orders_warehouse.settings import ConnectionSettings
 
 ITEMS = json.dumps(
@@ -63,8 +72,18 @@ def export_row(number: int, **overrides: str) -> dict[str, str]:
     return row
 
 
+Quoting = Literal[0, 1, 2, 3]  # csv.QUOTE_MINIMAL, QUOTE_ALL, QUOTE_NONNUMERIC, QUOTE_NONE
+
+
+def all_loaded(outcomes: list[LoadOutcome]) -> list[LoadResult]:
+    """The outcomes of a batch that loads every file (a refusal fails the test)."""
+    results = [outcome for outcome in outcomes if isinstance(outcome, LoadResult)]
+    assert len(results) == len(outcomes), outcomes
+    return results
+
+
 def write_export(
-    path: Path, rows: list[dict[str, str]], columns: list[str] | None = None, quoting: int = csv.QUOTE_MINIMAL
+    path: Path, rows: list[dict[str, str]], columns: list[str] | None = None, quoting: Quoting = csv.QUOTE_MINIMAL
 ) -> Path:
     """Write rows as a CSV export with the given header (the contract's columns by default)."""
     columns = columns or list(EXPORT_COLUMNS)
@@ -89,7 +108,7 @@ def test_loads_every_row_unchanged(fresh_database: ConnectionSettings, tmp_path:
     rows = [export_row(1), export_row(2, customer_name="  LOVELACE,  ada ", order_status=" Shipped ")]
     path = write_export(tmp_path / "orders_export_001.csv", rows)
 
-    [result] = load_files([path], fresh_database)
+    [result] = all_loaded(load_files([path], fresh_database))
 
     assert not result.skipped
     assert result.rows == 2
@@ -116,7 +135,7 @@ def test_loading_the_same_file_twice_skips_it(fresh_database: ConnectionSettings
     copy = tmp_path / "renamed.csv"
     copy.write_bytes(path.read_bytes())
 
-    first, second, third = load_files([path, path, copy], fresh_database)
+    first, second, third = all_loaded(load_files([path, path, copy], fresh_database))
 
     assert not first.skipped and first.rows == 2
     assert second.skipped and third.skipped
@@ -124,7 +143,7 @@ def test_loading_the_same_file_twice_skips_it(fresh_database: ConnectionSettings
     assert "as orders_export_001.csv" in third.describe()
     assert count(fresh_database) == 2
     assert count(fresh_database, "raw.export_files") == 1
-    [again] = load_files([path], fresh_database)
+    [again] = all_loaded(load_files([path], fresh_database))
     assert again.skipped and count(fresh_database) == 2
 
 
@@ -143,7 +162,7 @@ def test_header_names_are_trimmed_and_lowercased(fresh_database: ConnectionSetti
     header = ",".join(f" {c.upper()} " for c in EXPORT_COLUMNS)
     path.write_bytes(("\ufeff" + header + "\r\n" + body.getvalue()).encode())
 
-    [result] = load_files([path], fresh_database)
+    [result] = all_loaded(load_files([path], fresh_database))
 
     assert result.rows == 1
     assert raw_rows(fresh_database, "submission_id, order_items") == [("S00001", ITEMS)]
@@ -177,6 +196,7 @@ def test_a_refused_header_does_not_stop_the_batch(fresh_database: ConnectionSett
     first, refused, last = load_files([good, duplicated, after], fresh_database)
 
     assert refused == Refusal("twice.csv", "duplicated columns in the header: order_id")
+    assert isinstance(first, LoadResult) and isinstance(last, LoadResult)
     assert refused.describe() == "refused twice.csv: duplicated columns in the header: order_id"
     assert (first.rows, last.rows) == (1, 1)
     assert raw_rows(fresh_database, "submission_id, _file_name") == [("S00001", "good.csv"), ("S00003", "after.csv")]
@@ -190,7 +210,7 @@ def test_unknown_extra_column_is_ignored_with_a_warning(
     path = write_export(tmp_path / "extra.csv", rows, columns)
     path.write_text(path.read_text().replace("Loyalty_Tier", "loyalty_tier", 1))
 
-    [result] = load_files([path], fresh_database)
+    [result] = all_loaded(load_files([path], fresh_database))
 
     assert result.rows == 2
     assert result.ignored_columns == ("coupon_code", "loyalty_tier")
@@ -218,13 +238,14 @@ def test_malformed_csv_is_refused(fresh_database: ConnectionSettings, tmp_path: 
 
     [refused] = load_files([path], fresh_database)
 
+    assert isinstance(refused, Refusal)
     assert refused.file_name == "ragged.csv" and refused.reason.startswith("PostgreSQL refused it: missing data")
     assert count(fresh_database) == 0
 
 
 @pytest.mark.parametrize("quoting", [csv.QUOTE_MINIMAL, csv.QUOTE_ALL])
 def test_quotes_commas_and_newlines_round_trip(
-    fresh_database: ConnectionSettings, tmp_path: Path, quoting: int
+    fresh_database: ConnectionSettings, tmp_path: Path, quoting: Quoting
 ) -> None:
     tricky = {
         "customer_name": 'Smith, "Jo"\r\nsecond line\nthird',
@@ -232,14 +253,14 @@ def test_quotes_commas_and_newlines_round_trip(
         "order_items": '[{"sku": "A,B", "name": "say \\"hi\\"", "unit_price": "1.50", "quantity": "1"}]',
     }
     rows = [export_row(1, **tricky), export_row(2)]
-    [result] = load_files([write_export(tmp_path / "tricky.csv", rows, quoting=quoting)], fresh_database)
+    [result] = all_loaded(load_files([write_export(tmp_path / "tricky.csv", rows, quoting=quoting)], fresh_database))
 
     assert result.rows == 2
     assert raw_rows(fresh_database, ", ".join(EXPORT_COLUMNS)) == [tuple(r[c] for c in EXPORT_COLUMNS) for r in rows]
 
 
 @pytest.mark.parametrize("quoting", [csv.QUOTE_MINIMAL, csv.QUOTE_ALL])
-def test_empty_fields_load_as_null(fresh_database: ConnectionSettings, tmp_path: Path, quoting: int) -> None:
+def test_empty_fields_load_as_null(fresh_database: ConnectionSettings, tmp_path: Path, quoting: Quoting) -> None:
     row = export_row(1, customer_id="", customer_email="", tax_rate="", store_city=" ")
     load_files([write_export(tmp_path / "guest.csv", [row], quoting=quoting)], fresh_database)
 
@@ -248,7 +269,7 @@ def test_empty_fields_load_as_null(fresh_database: ConnectionSettings, tmp_path:
 
 
 def test_header_only_file_loads_zero_rows(fresh_database: ConnectionSettings, tmp_path: Path) -> None:
-    [result] = load_files([write_export(tmp_path / "empty.csv", [])], fresh_database)
+    [result] = all_loaded(load_files([write_export(tmp_path / "empty.csv", [])], fresh_database))
 
     assert result.rows == 0 and not result.skipped
     assert result.describe() == "loaded 0 rows from empty.csv"
@@ -271,7 +292,7 @@ def test_each_file_is_recorded_with_its_own_sha256(fresh_database: ConnectionSet
     copy.write_bytes(first.read_bytes())
     last = write_export(tmp_path / "c.csv", [export_row(3), export_row(4)])
 
-    results = load_files([first, same_size, copy, last], fresh_database)
+    results = all_loaded(load_files([first, same_size, copy, last], fresh_database))
 
     digests = {path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in (first, same_size, copy, last)}
     assert [(r.file_name, r.skipped, r.rows, r.file_sha256) for r in results] == [
@@ -289,7 +310,7 @@ def test_each_file_is_recorded_with_its_own_sha256(fresh_database: ConnectionSet
         ("S00003", "c.csv"),
         ("S00004", "c.csv"),
     ]
-    [again] = load_files([same_size], fresh_database)
+    [again] = all_loaded(load_files([same_size], fresh_database))
     assert again.skipped and count(fresh_database) == 4
 
 
@@ -307,7 +328,7 @@ def test_rows_spanning_copy_chunks_load_unchanged_and_in_order(
     second = write_export(tmp_path / "second.csv", rows[1000:])
     assert first.stat().st_size > 3 * COPY_CHUNK_BYTES
 
-    assert [result.rows for result in load_files([first, second], fresh_database)] == [1000, 500]
+    assert [result.rows for result in all_loaded(load_files([first, second], fresh_database))] == [1000, 500]
 
     loaded = raw_rows(fresh_database, ", ".join(EXPORT_COLUMNS))
     assert loaded == [tuple(row[c] for c in EXPORT_COLUMNS) for row in rows]
@@ -410,7 +431,7 @@ def duckdb_raw_rows(path: Path, columns: str) -> list[tuple]:
 
 @pytest.mark.parametrize("quoting", [csv.QUOTE_MINIMAL, csv.QUOTE_ALL])
 def test_duckdb_loader_lands_what_the_postgresql_loader_lands(
-    fresh_database: ConnectionSettings, tmp_path: Path, quoting: int
+    fresh_database: ConnectionSettings, tmp_path: Path, quoting: Quoting
 ) -> None:
     tricky = {
         "customer_name": 'Smith, "Jo"\r\nsecond line\nthird',
@@ -424,8 +445,8 @@ def test_duckdb_loader_lands_what_the_postgresql_loader_lands(
     second = write_export(tmp_path / "second.csv", rows[20:], columns, quoting=quoting)
     warehouse_file = tmp_path / "warehouse.duckdb"
 
-    loaded = duckdb_loader.load_files([first, second], warehouse_file)
-    again = duckdb_loader.load_files([second], warehouse_file)
+    loaded = all_loaded(duckdb_loader.load_files([first, second], warehouse_file))
+    again = all_loaded(duckdb_loader.load_files([second], warehouse_file))
     load_files([first, second], fresh_database)
 
     assert [(result.rows, result.skipped) for result in loaded + again] == [(20, False), (21, False), (21, True)]
@@ -442,6 +463,7 @@ def test_duckdb_loader_refuses_malformed_csv_and_keeps_nothing_of_it(tmp_path: P
 
     [refused] = duckdb_loader.load_files([path], warehouse_file)
 
+    assert isinstance(refused, Refusal)
     assert refused.file_name == "ragged.csv" and refused.reason.startswith("DuckDB refused it")
     assert duckdb_raw_rows(warehouse_file, "_row_id") == []
 

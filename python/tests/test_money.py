@@ -71,5 +71,5 @@ def test_money_rules_are_exact(engine: DbtProject) -> None:
         if any(abs(Decimal(value) - right) > TEN_PLACES / 2 for value, right in zip(got, exact, strict=True))
     ]
     assert not wrong, f"{len(wrong)} lines off the exact quotient, e.g. {wrong[:3]}"
-    total = sum(Decimal(net) for net, _ in rows)
-    assert abs(total - sum(net for net, _ in expected)) <= LINES * TEN_PLACES / 2
+    total = sum((Decimal(net) for net, _ in rows), Decimal(0))
+    assert abs(total - sum((net for net, _ in expected), Decimal(0))) <= LINES * TEN_PLACES / 2

@@ -216,6 +216,7 @@ def test_the_narrowed_tests_run_on_duckdb(duckdb_sample_warehouse: DbtProject, t
     builds DuckDB incrementally.)"""
     assert duckdb_sample_warehouse.duckdb_path is not None
     project = DbtProject(ConnectionSettings(), tmp_path, duckdb_path=tmp_path / "warehouse.duckdb")
+    assert project.duckdb_path is not None
     shutil.copy(duckdb_sample_warehouse.duckdb_path, project.duckdb_path)
     last_file_orders = (
         "select order_id from staging.base_orders_export__submissions_triaged"
