@@ -1,8 +1,4 @@
-{#
-    Fails for every row whose value lies outside [min_value, max_value] (dbt-utils' accepted_range).
-    Either bound may be omitted; inclusive=false makes both bounds strict. NULL values pass (pair the
-    test with not_null when they should not).
-#}
+{# dbt-utils' accepted_range, without the package. #}
 {% test accepted_range(model, column_name, min_value=none, max_value=none, inclusive=true) %}
     {{ return(adapter.dispatch('test_accepted_range', 'orders_warehouse')(
         model, column_name, min_value, max_value, inclusive

@@ -1,8 +1,4 @@
-{#
-    Fails for every row where the SQL expression is not true (dbt-utils' expression_is_true).
-    Applied to a column, the expression is appended to the column name: with column_name 'amount' and
-    expression '>= 0' the test checks `amount >= 0`. Rows where the expression is NULL pass, as in dbt-utils.
-#}
+{# dbt-utils' expression_is_true, without the package. #}
 {% test expression_is_true(model, expression, column_name=none) %}
     {{ return(adapter.dispatch('test_expression_is_true', 'orders_warehouse')(model, expression, column_name)) }}
 {% endtest %}

@@ -1,9 +1,4 @@
-{#
-    Referential integrity with filters (dbt-utils' relationships_where): fails for every value of
-    column_name (among the rows of the model matching from_condition) that has no match in `field` of
-    `to` (among the rows matching to_condition). NULL values pass. The conditions default to '1=1'
-    (true on every warehouse, including those without a boolean type).
-#}
+{# dbt-utils' relationships_where; '1=1' is true on every warehouse, even one without a boolean type. #}
 {% test relationships_where(model, column_name, to, field, from_condition='1=1', to_condition='1=1') %}
     {{ return(adapter.dispatch('test_relationships_where', 'orders_warehouse')(
         model, column_name, to, field, from_condition, to_condition

@@ -1,9 +1,4 @@
-{#
-    Fails for every row whose value is not the previous value (in sort order) plus the interval
-    (dbt-utils' sequential_values): a gap or a duplicate in a sequence. For numbers the interval is added;
-    for dates and timestamps set datepart ('day', 'month', ...) and the interval is added with dbt.dateadd.
-    group_by_columns checks one sequence per group.
-#}
+{# dbt-utils' sequential_values, without the package. #}
 {% test sequential_values(model, column_name, interval=1, datepart=none, group_by_columns=[]) %}
     {{ return(adapter.dispatch('test_sequential_values', 'orders_warehouse')(
         model, column_name, interval, datepart, group_by_columns

@@ -1,7 +1,4 @@
-{#
-    Fails for every combination of the given columns that occurs on more than one row
-    (dbt-utils' unique_combination_of_columns). Set quote_columns to quote column names that need it.
-#}
+{# dbt-utils' unique_combination_of_columns, without the package. #}
 {% test unique_combination_of_columns(model, combination_of_columns, quote_columns=false) %}
     {{ return(adapter.dispatch('test_unique_combination_of_columns', 'orders_warehouse')(
         model, combination_of_columns, quote_columns

@@ -1,15 +1,5 @@
-{#
-    Access control, set up idempotently by every dbt invocation (on-run-start, see dbt_project.yml):
-      - the three database roles the warehouse grants to (NOLOGIN group roles: people and tools log in as
-        their own users, made members with `grant analyst to alice`);
-      - USAGE on the schemas each role reads or writes (dbt's `grants` config only grants table privileges);
-      - the loader's privileges on the tables it writes in raw;
-      - the private governance schema: pgcrypto, the personal-data hash key and the hash function.
-    Roles are cluster-wide in PostgreSQL: creating them tolerates a concurrent build on another database
-    of the same server creating them at the same moment.
-#}
+{# Roles are cluster-wide: creating them tolerates a build of another database creating them at the same moment. #}
 
-{# Each role, and the schemas it may use; table privileges come from the models' `grants` configs. #}
 {%- macro warehouse_roles() -%}
     {{ return({
         'analyst': ['marts'],
@@ -18,10 +8,6 @@
     }) }}
 {%- endmacro -%}
 
-{#
-    The raw tables the loader writes (python/orders_warehouse/loader.py) and its privileges on each: it appends
-    export rows, and reads and updates the list of loaded files (to skip a file loaded before).
-#}
 {%- macro loader_privileges() -%}
     {{ return({
         'raw.orders_export': 'insert',
@@ -29,10 +15,8 @@
     }) }}
 {%- endmacro -%}
 
-{# The private schema: no role but the build user (its owner) may use it. #}
 {%- macro governance_schema() -%}governance{%- endmacro -%}
 
-{# The key hashes use until `orders-warehouse set-hash-key` stores one: public, for development only. #}
 {%- macro development_pii_hash_key() -%}development-key-not-secret-set-WAREHOUSE_PII_HASH_KEY{%- endmacro -%}
 
 {%- macro setup_access_control() -%}
@@ -97,12 +81,7 @@
     {{ create_pii_hash_function() }}
 {%- endmacro -%}
 
-{#
-    The keyed hash of personal values (HMAC-SHA256, hex): equal inputs give equal hashes, so analysts can
-    count distinct customers, but nobody without the key can test a guessed e-mail against a hash. The key
-    lives in a table of the governance schema, so compiled SQL, dbt's artifacts and logs only ever name the
-    function, never the key.
-#}
+{# The key lives in a table, so compiled SQL, artifacts and logs only ever name the function. #}
 {%- macro create_pii_hash_function() -%}
     {%- set schema = governance_schema() -%}
     create schema if not exists {{ schema }};
@@ -132,7 +111,6 @@
     revoke all on function {{ schema }}.pii_hash(text) from public;
 {%- endmacro -%}
 
-{# A personal value's keyed hash (see create_pii_hash_function); NULL stays NULL. #}
 {%- macro pii_hash(column) -%}
     {{ return(adapter.dispatch('pii_hash', 'orders_warehouse')(column)) }}
 {%- endmacro -%}
@@ -141,19 +119,11 @@
     {{ governance_schema() }}.pii_hash({{ column }})
 {%- endmacro -%}
 
-{#-
-    An embedded single-user file (DuckDB) has no roles, no grants and no place to keep a key its reader cannot
-    read: whoever opens the file reads every schema, clear-text e-mails included. A hash there would protect
-    nothing, so there is none: the column is NULL.
-#}
+{#- A single-user file has no place for a key its reader cannot read: a hash would protect nothing. #}
 {%- macro duckdb__pii_hash(column) -%}
     cast(null as {{ dbt.type_string() }})
 {%- endmacro -%}
 
-{#-
-    The local Spark Thrift server has no users either (no authentication, loopback only) and no secret store:
-    as on DuckDB, no hash.
-#}
 {%- macro spark__pii_hash(column) -%}
     cast(null as {{ dbt.type_string() }})
 {%- endmacro -%}

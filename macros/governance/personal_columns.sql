@@ -1,16 +1,9 @@
-{#
-    The register of personal columns, rewritten at the end of every dbt invocation (on-run-end): one row per
-    column that the project's YAML tags as personal data (`tags: [pii]` or `meta: {contains_pii: true}`) in a
-    relation the warehouse holds (sources, seeds, models that are not ephemeral, snapshots). The erasure
-    command (`orders-warehouse erase-customer`) and the tests read it, so that what is personal is said once,
-    in the YAML, next to the column.
-#}
+{# What is personal is said once, in the YAML next to the column; the erasure command reads this register. #}
 
 {%- macro is_personal_column(column) -%}
     {{ return('pii' in (column.tags or []) or (column.meta or {}).get('contains_pii') is true) }}
 {%- endmacro -%}
 
-{# [(schema, relation name, column name, resource type)] of every personal column, sorted. #}
 {%- macro personal_columns() -%}
     {%- set found = [] -%}
     {%- for node in graph.nodes.values() | list + graph.sources.values() | list -%}

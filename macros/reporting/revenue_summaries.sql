@@ -1,37 +1,6 @@
-{#
-    The incremental revenue summaries (models/marts/reporting/). A summary row aggregates the revenue lines of
-    one group (rpt_daily_revenue: day, store and category; rpt_monthly_revenue_by_customer_country: month,
-    customer country and category), and an incremental run recomputes whole the groups whose lines may have
-    changed since its last run: every group a changed line is in now, and every group it may have been in at
-    the last run. The summary cannot tell the second kind itself (a group does not know which orders it holds),
-    so the earlier values are found upstream, where every one of them is still known:
-    - an order rewritten since then (int_order_items_priced stamps its lines) may have left its day, store,
-      customer, status or lines: every version of the order (int_order_version_items_priced holds every
-      interpretable submission, and the one that was winning at the last run is one of them, since orders
-      never leave and a submission once interpretable stays so) gives the groups it may have been in;
-    - an item whose category changed is in another group with all of its lines, the unchanged orders' too.
-      dim_items stamps a member only when an attribute changes; the item's category at the last run was the
-      category of one of its lines as submitted (int_items takes the latest winning line's), so an item
-      stamped since then whose versions' lines show no other category than its current one has not moved,
-      and one that shows others is recomputed under every category its lines ever showed;
-    - the same for a customer's country (the monthly summary groups by the customer's current country, as
-      int_customers has it): dim_customers' stamp, and the countries of the customer's versions.
-    The lines of the items and customers that moved are found by a scan of the priced lines: a recategorized
-    best-selling item touches most groups, and its run recomputes them, at about the cost of a full build (the
-    result stays exact); past max_moved_members() moved members the run recomputes everything outright.
-#}
+{# Incremental runs recompute whole every group a changed line is in now or may have been in (docs/incremental.md). #}
 
-{#
-    What this run of a summary recomputes, read when the model is compiled: none on a full build; else a dict
-    with recompute_all (true when the table has no processed_at stamps yet, having been built when the summary
-    was a plain table, or when the dimension changes touch too much) and the members whose group moved, written
-    into the SQL as literals: recategorized_skus, and with `customers` moved_customer_ids. Literals, not
-    subqueries, for the reason latest_stamp gives: PostgreSQL then plans the usual run (no member moved) for a
-    few thousand lines, where a join to a subquery it cannot estimate made it expect millions and spend seconds
-    compiling the statement (JIT) for them. More than max_moved_members() moved members (a category renamed, a
-    country spelling remapped) touch most groups anyway: the run then recomputes everything, cheaper than
-    finding the groups.
-#}
+{# Literals, not subqueries, for the reason latest_stamp gives. #}
 {%- macro revenue_summary_changes(customers=false) -%}
     {%- if not is_incremental() -%}
         {{ return(none) }}
@@ -69,30 +38,20 @@
     }) }}
 {%- endmacro -%}
 
-{# The most moved items and customers a summary's run finds the groups of (revenue_summary_changes). #}
 {%- macro max_moved_members() -%}
     {{ return(1000) }}
 {%- endmacro -%}
 
-{# `values` as a SQL list of text literals, for an IN condition. #}
 {%- macro text_literal_list(values) -%}
     {%- for value in values -%}
         '{{ value | replace("'", "''") }}'{{ ', ' if not loop.last }}
     {%- endfor -%}
 {%- endmacro -%}
 
-{#
-    Whether this run of a summary recomputes only its changed groups (changes: revenue_summary_changes).
-#}
 {%- macro recomputes_changed_groups(changes) -%}
     {{ return(changes is not none and not changes.recompute_all) }}
 {%- endmacro -%}
 
-{#
-    The CTEs shared by both summaries' changed groups (each ends with a comma): the orders rewritten since this
-    model's last run, their versions, and every category a line's item may have had at the last run or has now
-    (line_categories: one row per sku and category; the recategorized items' every category on a version line).
-#}
 {%- macro revenue_summary_changed_lines(changes) -%}
     changed_orders as (
 
@@ -123,12 +82,7 @@
     ),
 {%- endmacro -%}
 
-{#
-    The groups of rpt_daily_revenue an incremental run recomputes (changes: revenue_summary_changes), as a query
-    of (order_date, store_id, category). store_id is NULL for the groups of an order's versions, which do not
-    record their store: the day and category then recompute for every store (the earlier versions of a
-    rewritten order are mostly on its current day, which its current lines recompute anyway).
-#}
+{# The versions of an order do not record its store: their groups recompute for every store (store_id NULL). #}
 {%- macro daily_revenue_changed_groups(changes) -%}
     with
 
@@ -157,12 +111,6 @@
         on changed_lines.sku = line_categories.sku
 {%- endmacro -%}
 
-{#
-    The groups of rpt_monthly_revenue_by_customer_country an incremental run recomputes (changes:
-    revenue_summary_changes), as a query of (monthly_revenue_key, month_start_date): the groups of the changed
-    lines (revenue_summary_changed_lines), and every group of the customers whose country may have changed,
-    under every country their versions ever showed and their current one.
-#}
 {%- macro monthly_revenue_changed_groups(changes) -%}
     with
 
@@ -227,11 +175,7 @@
     from changed_groups
 {%- endmacro -%}
 
-{#
-    Pre-hooks of the summaries: on a run that recomputes only the changed groups, delete their rows (a group
-    left by its last line is not written again, so the insert alone would keep it); on an incremental run
-    that recomputes everything (revenue_summary_changes), every row. Nothing on a full build.
-#}
+{# A group left by its last line is not written again, so the insert alone would keep it. #}
 {%- macro delete_daily_revenue_changed_groups() -%}
     {%- set changes = revenue_summary_changes() -%}
     {%- if recomputes_changed_groups(changes) -%}

@@ -1,11 +1,3 @@
-{#
-    Every version of an entity whose attributes repeat on its submissions (a store, a customer): a gaps-and-islands
-    over `relation` (one row per interpretable submission: the entity key, submission_id, submitted_at and the
-    attribute columns). A version is a run of consecutive submission times showing the same attributes; it holds
-    from its first submission's time (valid_from, inclusive) to the next version's (valid_to, exclusive; NULL for
-    the current one), so an entity's versions never overlap and cover every one of its submission times. Returns
-    the entity key, the attribute columns, version_start_submission_id, valid_from and valid_to.
-#}
 {%- macro attribute_version_ranges(relation, entity_key, attribute_columns) -%}
     select
         version_starts.{{ entity_key }},
@@ -44,7 +36,6 @@
     where version_starts.starts_version
 {%- endmacro -%}
 
-{# The version `versions` (a relation alias with valid_from and valid_to) holds at the timestamp `at`. #}
 {%- macro version_holds_at(versions, at) -%}
     ({{ versions }}.valid_from <= {{ at }} and ({{ versions }}.valid_to > {{ at }} or {{ versions }}.valid_to is null))
 {%- endmacro -%}

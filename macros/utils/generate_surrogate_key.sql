@@ -1,9 +1,4 @@
-{#
-    MD5 surrogate key over business-key fields, with dbt-utils' generate_surrogate_key semantics:
-    every field is cast to text, NULL becomes the sentinel '_dbt_utils_surrogate_key_null_', and the
-    fields are joined with '-' before hashing. A project with dbt-utils installed can call
-    dbt_utils.generate_surrogate_key instead and get byte-identical keys.
-#}
+{# dbt-utils' semantics, so that its generate_surrogate_key gives byte-identical keys. #}
 {%- macro generate_surrogate_key(field_list) -%}
     {{ return(adapter.dispatch('generate_surrogate_key', 'orders_warehouse')(field_list)) }}
 {%- endmacro -%}

@@ -1,12 +1,4 @@
-{#
-    The first and last day of a calendar that covers a date column, in whole calendar years:
-    January 1 of the year of the earliest date minus margin_years, December 31 of the year of the latest
-    date plus margin_years. Returns {'start_date': 'YYYY-MM-DD', 'end_date': 'YYYY-MM-DD'}, both inclusive.
-
-    The bounds are read with one query when dbt executes (not at parse time), so that the date spine can be
-    generated from literal dates. At parse time, and when the column holds no dates (or the relation does
-    not exist yet), the calendar falls back to the current year, plus the margin.
-#}
+{# Read at execution time, so the spine is generated from literal dates; at parse time, the current year. #}
 {%- macro get_date_spine_bounds(relation, date_column, margin_years=0) -%}
     {%- set margin_years = margin_years | int -%}
     {%- set current_year = modules.datetime.date.today().year -%}

@@ -1,8 +1,3 @@
-{#
-    Building JSON, for the One Big Table's nested order lines: an object from (key, expression) pairs, and the
-    array of such objects over a group's rows, ordered. PostgreSQL builds jsonb, DuckDB its json type, Spark
-    (no JSON type) the JSON text.
-#}
 {%- macro json_build_object(key_value_pairs) -%}
     {{ return(adapter.dispatch('json_build_object', 'orders_warehouse')(key_value_pairs)) }}
 {%- endmacro -%}
@@ -23,7 +18,7 @@
     )
 {%- endmacro -%}
 
-{#- Spark: a struct written as JSON, its NULL members kept (to_json drops them by default; PostgreSQL keeps them). #}
+{#- to_json drops NULL members by default; PostgreSQL keeps them. #}
 {%- macro spark__json_build_object(key_value_pairs) -%}
     to_json(
         named_struct(
@@ -47,10 +42,7 @@
     to_json(list({{ json_expression }} order by {{ order_by }}))
 {%- endmacro -%}
 
-{#-
-    Spark: the elements' JSON texts collected with their sort key, sorted by it (then by the text, for ties) and
-    joined into one array's text. collect_list keeps no order of its own.
-#}
+{#- collect_list keeps no order of its own. #}
 {%- macro spark__json_array_agg(json_expression, order_by) -%}
     concat(
         '[',

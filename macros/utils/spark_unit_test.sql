@@ -1,9 +1,4 @@
-{#
-    dbt's unit-test materialization, for Spark. dbt's own runs the CREATE of its temporary view through
-    run_query, which fetches a result the Thrift server does not give for DDL ("'NoneType' object is not
-    iterable": dbt-labs/dbt-adapters#481). This one runs the CREATE as a statement without a result; the rest
-    is dbt's (dbt-adapters' materializations/tests/unit.sql, dbt-core 1.11).
-#}
+{# dbt's own, but the CREATE runs without a result, which the Thrift server does not give for DDL (dbt-adapters#481). #}
 {%- materialization unit, adapter='spark' -%}
 
   {% set relations = [] %}

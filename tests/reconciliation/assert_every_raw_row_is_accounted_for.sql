@@ -1,18 +1,4 @@
-{#
-    Every raw export row ends up in exactly one place: the winning submission of its order (one per order in
-    stg_orders_export__orders), a superseded duplicate, or quarantine. Returns a row for each count that does
-    not reconcile; passes when there are none.
-    It reads the base models, private to the staging group, so it belongs to that group.
-
-    Unlike the other reconciliation tests it checks everything on every build, incremental ones included: its
-    counts are of the whole raw table because what it guards against is a raw row that no build ever parsed,
-    and such a row is not among the files loaded since the last build. The raw table numbers its rows when they
-    are inserted and shows them when their load commits, and base_orders_export__submissions parses the rows
-    numbered after the last one it has: a file whose load commits after a build parsed the rows of a file loaded
-    beside it, numbered later, is skipped for good, and its rows were loaded (_loaded_at, export_files.loaded_at:
-    the start of their transaction) before that build. Narrowed to the files loaded since the last build, or to
-    the rows this build parsed, the test would pass over exactly those rows.
-#}
+{# Never narrowed: the row it exists to find is one no build parsed (see its description). #}
 
 {{ config(group='data_platform') }}
 

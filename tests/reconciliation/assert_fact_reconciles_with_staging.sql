@@ -1,21 +1,4 @@
-{#
-    The fact's line count and its total net, tax and gross amounts, overall and per order, equal those
-    computed directly from the staging layer with an independent formulation of the contract's rule
-    (gross first, net = gross / (1 + tax_rate)). Returns each order whose totals differ (the overall
-    line counts are compared too, as a pseudo-order '*all*'). The operands go through money_operand and the
-    division through exact_divide, as in the money rules, so that every engine sums exact decimals.
-
-    On an incremental `dbt build` (reconciliation_is_narrowed, macros/generic_tests/incremental_test_scope.sql)
-    it compares the orders this build touched, on either side: those whose fact lines it wrote and those whose
-    submissions it judged (the winning one, in stg_orders_export__orders, or quarantined ones), so that a touched
-    order on one side only still fails; the other orders were compared by the build that wrote them. The fact's
-    lines are found by order_id; the staging side by its stamps (the views cannot be joined into by order_id
-    without computing them whole), which reach every touched order's winning submission, since a build judges
-    all the submissions of an order together. A build whose fact wrote an order whose winning submission it did
-    not judge (it catches up on an earlier build that stopped between the two) checks everything. The overall
-    line '*all*' sums every order: only the whole check compares it (dbt test, a first build, --full-refresh,
-    --vars '{full_data_tests: true}').
-#}
+{# The staging side is found by its stamps: the views cannot be joined into by order_id without computing them whole. #}
 
 -- depends_on: {{ ref('stg_orders_export__quarantined_submissions') }}
 {%- set fact_orders_whose_winner_this_build_did_not_judge -%}

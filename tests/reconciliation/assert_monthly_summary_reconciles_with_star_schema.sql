@@ -1,17 +1,3 @@
-{#
-    rpt_monthly_revenue_by_customer_country answers the star schema's question exactly: per month, customer
-    country and category, its revenue equals the fact's revenue lines joined to dim_customers, dim_items and
-    dim_date (the README's query, for every country at once). Returns each group that differs.
-
-    On an incremental `dbt build` (reconciliation_is_narrowed, macros/generic_tests/incremental_test_scope.sql)
-    it compares the groups of the months this build touched, on either side: the months of the fact's lines it
-    wrote and of the priced lines the summary is computed from (int_order_items_priced) it wrote. The fact's
-    lines are found by their dates (dim_date, then the fact's order_date index). A customer's new country or an
-    item's new category also moves their lines of older months, in the summary and in the star alike: those
-    months are compared by the whole check only (the touched months compare the same customer and item rows).
-    dbt test, a first build, --full-refresh and --vars '{full_data_tests: true}' compare every group.
-#}
-
 -- depends_on: {{ ref('int_order_items_priced') }}
 {%- set narrowed = reconciliation_is_narrowed(ref('fct_order_items')) %}
 

@@ -1,18 +1,3 @@
-{#
-    obt_orders holds exactly the star schema's orders and totals: per order, its line count, units and net, tax
-    and gross amounts equal the fact's lines of that order, both in the flat columns and summed over the lines
-    nested in order_lines (and the same skus and number of categories, in line order). Returns each order that
-    differs, or is in one of them only.
-
-    On an incremental `dbt build` (reconciliation_is_narrowed, macros/generic_tests/incremental_test_scope.sql)
-    it compares the orders this build touched: those whose fact lines it wrote and, once obt_orders stamps its
-    rows too (when it documents processed_at), those whose row it wrote, so that a touched order on one side
-    only still fails; both sides are read by order_id (the fact's index, obt_orders' primary key). The other
-    orders were compared by the build that wrote them (obt_orders, rebuilt whole from the star, gives them the
-    same rows again). dbt test, a first build, --full-refresh and
-    --vars '{full_data_tests: true}' compare every order.
-#}
-
 {%- set narrowed = reconciliation_is_narrowed(ref('fct_order_items')) %}
 {%- set obt_stamps_rows = narrowed and model_documents_column('obt_orders', 'processed_at') %}
 

@@ -1,14 +1,3 @@
-{#
-    rpt_daily_revenue holds exactly the fact's revenue: per day, the summary's net and gross revenue, units
-    and lines equal the fact's revenue lines (every status but cancelled). Returns each day that differs.
-
-    On an incremental `dbt build` (reconciliation_is_narrowed, macros/generic_tests/incremental_test_scope.sql)
-    it compares the days this build touched, on either side: the order dates of the fact's lines it wrote and
-    of the priced lines the summary is computed from (int_order_items_priced) it wrote, found by the fact's
-    order_date index. dbt test, a first build, --full-refresh and --vars '{full_data_tests: true}' compare
-    every day.
-#}
-
 -- depends_on: {{ ref('int_order_items_priced') }}
 {%- set narrowed = reconciliation_is_narrowed(ref('fct_order_items')) %}
 

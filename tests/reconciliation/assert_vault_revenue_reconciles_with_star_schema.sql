@@ -1,25 +1,3 @@
-{#
-    The Data Vault answers the star schema's questions with the same figures: net revenue, lines and units per
-    month and customer country computed from the vault's current state (latest satellite rows, current lines,
-    the pricing rules applied as analyses/monthly_net_revenue_for_one_country_from_the_vault.sql applies them)
-    equal the fact's, joined to dim_date and dim_customers (guest orders: no country). Returns each group that
-    differs.
-
-    On an incremental `dbt build` (reconciliation_is_narrowed, macros/generic_tests/incremental_test_scope.sql)
-    it compares the orders this build touched, on either side, order by order (each in its month and customer
-    country): those whose fact lines it wrote, and those the vault recorded something of (a row of sat_order or
-    sat_order_item, or an order-customer link, loaded by this build: one scan of each, the vault has no index on
-    load_date). A group is the sum of its orders, so orders that agree make groups that agree, and a touched
-    order whose month or country differs on one side fails (a customer's country is compared on each of their
-    touched orders). The vault is read from those orders: their customer links (one scan of the link, which has
-    no index by order), then the current rows of their lines, of the orders and of the customers by the
-    satellites' indexes (vault_current_rows with lookup); the fact's lines by order_id. PostgreSQL expects a
-    handful of rows stamped by this build (its statistics predate the build) and joins two such sets by nested
-    loops, scanning one of them again for each row of the other: the touched orders and their links are
-    therefore joined by a full join, which it can only hash or merge. dbt test, a first build, --full-refresh and
-    --vars '{full_data_tests: true}' compare every group.
-#}
-
 -- depends_on: {{ ref('hub_order') }}
 {%- set narrowed = reconciliation_is_narrowed(ref('fct_order_items')) %}
 {%- set per_order = ', order_hash_key' if narrowed else '' %}
@@ -75,7 +53,7 @@ with
 
     touched_order_customers as (
 
-        -- each touched order with each of its customer links (none for a guest order)
+        -- a full join, which PostgreSQL can only hash or merge: it expects both sets tiny and would nest loops
         select
             coalesce(touched_order_keys.order_hash_key, touched_order_links.order_hash_key) as order_hash_key,
             touched_order_links.customer_hash_key

@@ -1,12 +1,4 @@
-{#
-    One row per calendar day, without gaps, covering every order date in whole calendar years plus a margin
-    of var('date_dimension_margin_years') years on each side.
-
-    The bounds are read from int_orders when dbt runs (get_date_spine_bounds) and passed to dbt.date_spine
-    as literal dates, so the generated SQL does not read int_orders: the ref below only tells dbt to build
-    this model after it.
-#}
-
+{# The bounds reach dbt.date_spine as literal dates: the SQL does not read int_orders, the ref only orders the build. #}
 -- depends_on: {{ ref('int_orders') }}
 
 {%- set spine_bounds = get_date_spine_bounds(

@@ -1,10 +1,3 @@
-{#
-    Every version of every known customer (SCD type 2 in 3NF): a run of consecutive submission times, winning and
-    superseded, showing the same e-mail, city, postal code and country, valid from its first submission's time to
-    the next version's (attribute_version_ranges). The attributes are those dim_customer_versions shows (masked):
-    a change of name alone starts no version. Rebuilt whole on every run, as int_store_versions.
-#}
-
 with
 
 customer_submissions as (

@@ -1,12 +1,3 @@
-{#
-    Third normal form: one row per known (non-guest) customer, in the latest state the orders show:
-    the attributes of the customer's most recent winning submission (latest submitted_at, ties to the
-    larger order_id) win as a whole, so an address never mixes an old city with a new postal code.
-    attributes_since is when that state began: the submission time of the first order of the latest run
-    of orders showing exactly these attributes (the history snapshot uses it as its validity start).
-    Incremental: a run recomputes the customers whose orders were judged again since its last run.
-#}
-
 {{ config(
     materialized='incremental',
     unique_key='customer_id',
@@ -21,7 +12,7 @@ with
 
 customer_orders as (
 
-    -- the view read twice, not through one CTE, which PostgreSQL would compute whole to read it twice
+    -- the view read twice, not through one CTE, which would be computed whole to be read twice
     select * from {{ ref('stg_orders_export__orders') }}
     where
         customer_id is not null

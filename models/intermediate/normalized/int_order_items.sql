@@ -1,10 +1,3 @@
-{#
-    Third normal form: one row per order line (order_id, line_number). The item's descriptive attributes
-    depend on the sku alone and live in int_items; the price belongs to the line.
-    Incremental: a run replaces every line of the orders judged again since its last run (delete by
-    order_id, then insert), so a correction with fewer lines leaves no orphaned line behind.
-#}
-
 {{ config(
     materialized='incremental',
     unique_key='order_id',

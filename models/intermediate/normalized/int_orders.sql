@@ -1,11 +1,3 @@
-{#
-    Third normal form: one row per order, holding only what depends on the order itself. Customer and
-    store attributes live in int_customers and int_stores (reached through customer_id and store_id);
-    order lines live in int_order_items.
-    Incremental: a run rewrites the orders whose submissions were judged again since its last run.
-    The index on (customer_id, order_date) serves the churn features, which read a customer's orders from a date on.
-#}
-
 {{ config(
     materialized='incremental',
     unique_key='order_id',

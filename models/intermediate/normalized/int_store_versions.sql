@@ -1,10 +1,3 @@
-{#
-    Every version of every store (SCD type 2 in 3NF): a run of consecutive submission times, winning and superseded,
-    showing the same name, address, country and time zone, valid from its first submission's time to the next
-    version's (attribute_version_ranges). A late file may re-cut a store's history anywhere, so the table is
-    rebuilt whole on every run: a few thousand submissions per store are one sort (see the model's YAML).
-#}
-
 with
 
 order_submissions as (

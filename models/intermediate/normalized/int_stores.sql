@@ -1,13 +1,3 @@
-{#
-    Third normal form: one row per store, in the latest state the orders show: the attributes of the
-    store's most recent winning submission (latest submitted_at, ties to the larger order_id) win as a
-    whole. A store renamed or moved shows its new name and address here; its history is snapshotted
-    (snapshots/), from attributes_since: when the store's current state began (the submission time of
-    the first order of the latest run of orders showing exactly these attributes). The state is computed
-    once, in staging (stg_orders_export__stores), for this model and the vault.
-    Incremental: a run rewrites the stores whose state staging recomputed since its last run.
-#}
-
 {{ config(
     materialized='incremental',
     unique_key='store_id',

@@ -1,10 +1,3 @@
-{#
-    One row per order line, joined to its order and priced with the contract's money rules (macros/utils/money.sql):
-    the net unit price, and the line's net, tax and gross amounts, exact (no rounding).
-    This is the grain and the arithmetic of the star schema's fact and of the revenue summaries.
-    Incremental: a run replaces every line of the orders rewritten since its last run.
-#}
-
 {{ config(
     materialized='incremental',
     unique_key='order_id',

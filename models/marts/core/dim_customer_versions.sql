@@ -1,10 +1,3 @@
-{#
-    Customer version dimension (SCD type 2): one row per version of a known customer, valid from valid_from
-    (inclusive) to valid_to (exclusive; NULL for the current version), plus one "guest / unknown" member row that
-    guest lines point at (as dim_customers' guest row), valid at every time. Masked as dim_customers is: the
-    e-mail's keyed hash, no names. A table rebuilt whole on every run, as int_customer_versions.
-#}
-
 with
 
 customer_versions as (

@@ -1,14 +1,4 @@
-{#
-    Customer dimension: one row per known customer, plus one explicit "guest / unknown" member row that
-    guest orders point at (their customer_id is NULL, and the surrogate key of NULL is the key of
-    that row), so that no fact row ever has a NULL customer_key.
-    Analysts read it: no names and no clear-text e-mail, only the e-mail's keyed hash (pii_hash) to count
-    distinct people, and the customer's city, postal code and country for geography.
-    Incremental (merge on the key): a run updates the customers rewritten upstream since its last run whose
-    attributes changed (processed_at: when the member last changed) and adds new ones; it never deletes a
-    member, so the fact's foreign keys hold throughout every build.
-#}
-
+{#- Merge, never delete: the fact's foreign keys hold throughout every build. -#}
 {{ config(
     materialized='incremental',
     unique_key='customer_key',

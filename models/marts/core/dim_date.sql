@@ -1,14 +1,4 @@
-{#
-    The date dimension: one row per calendar day of int_date_spine, with the calendar, ISO week and fiscal
-    attributes reports group and filter by. Its only parent is the spine: the calendar is generated, not
-    sourced. Fiscal years start in month var('fiscal_year_start_month') and are named after the calendar
-    year in which they end.
-#}
-
-{#-
-    Incremental (merge on date_key): a run updates or adds days and never deletes one, so the fact's
-    foreign key to dim_date holds throughout every build.
--#}
+{#- Merge, never delete: the fact's foreign key to dim_date holds throughout every build. -#}
 {{ config(
     materialized='incremental',
     unique_key='date_key',
@@ -23,12 +13,7 @@
         ~ var('fiscal_year_start_month')
     ) }}
 {%- endif -%}
-{#-
-    Shifting a day forward by this many months maps its fiscal year onto a calendar year: the first fiscal
-    month lands on January, so the shifted day's calendar year is the fiscal year (named after the year in
-    which it ends) and its calendar quarter is the fiscal quarter. With start month 7, 2023-07-01 shifts to
-    2024-01-01 (FY2024 Q1) and 2023-06-30 to 2023-12-30 (FY2023 Q4); with start month 1 nothing moves.
-#}
+{#- Shifted forward, the first fiscal month lands on January: the calendar year is then the fiscal year. #}
 {%- set fiscal_month_shift = (13 - fiscal_year_start_month) % 12 -%}
 {%- set days_since_year_start = dbt.datediff('year_start_date', 'date_day', 'day') | trim %}
 

@@ -1,9 +1,4 @@
-{# Item dimension: one row per sku, with its latest name, brand and category ('unknown' when the export has none). #}
-{#-
-    Incremental (merge on the key): a run updates the members rewritten upstream since its last run whose
-    attributes changed (processed_at: when the member last changed) and adds new ones; it never deletes a
-    member, so the fact's foreign keys hold throughout every build.
--#}
+{#- Merge, never delete: the fact's foreign keys hold throughout every build. -#}
 {{ config(
     materialized='incremental',
     unique_key='item_key',

@@ -1,11 +1,3 @@
-{#
-    Store version dimension (SCD type 2): one row per version of a store, valid from valid_from (inclusive) to
-    valid_to (exclusive; NULL for the current version). A fact line's store_version_key is the version valid at
-    its submitted_at: what the store was called, and where it was, when the order was placed.
-    A table rebuilt whole on every run, as int_store_versions: a re-cut history changes keys, which the fact's
-    incremental run then rewrites (its foreign key is added again after the rebuild).
-#}
-
 with
 
 store_versions as (

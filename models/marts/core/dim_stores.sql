@@ -1,9 +1,4 @@
-{# Store dimension: one row per store, in its latest state. #}
-{#-
-    Incremental (merge on the key): a run updates the members rewritten upstream since its last run whose
-    attributes changed (processed_at: when the member last changed) and adds new ones; it never deletes a
-    member, so the fact's foreign keys hold throughout every build.
--#}
+{#- Merge, never delete: the fact's foreign keys hold throughout every build. -#}
 {{ config(
     materialized='incremental',
     unique_key='store_key',

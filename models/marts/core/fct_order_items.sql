@@ -1,13 +1,3 @@
-{#
-    The atomic-grain fact: one row per order line of every non-quarantined order (its winning
-    submission). Cancelled orders stay, flagged by is_revenue = false. Amounts are exact numerics.
-    store_version_key and customer_version_key are the versions valid at the line's submitted_at.
-    Incremental: a run replaces every line of the orders a new export touched (delete by order_id, then
-    insert, in one transaction), so a corrected order never leaves an orphaned or double-counted line, and
-    of the orders with a line whose version key no longer holds (a late file re-cut the history).
-    The foreign keys to the dimensions are added once the first build has filled the table (post-hooks).
-#}
-
 -- depends_on: {{ ref('dim_customers') }}
 -- depends_on: {{ ref('dim_items') }}
 -- depends_on: {{ ref('dim_stores') }}
@@ -52,8 +42,7 @@ customer_versions as (
 {% if is_incremental() %}
     rekeyed_orders as (
 
-        -- the orders with a line whose version is gone or no longer holds at its submitted_at; the dimensions are
-        -- named here again, not through the CTEs above, which PostgreSQL would then materialize without indexes
+        -- lines whose version no longer holds; the tables, not the CTEs above, so that their indexes serve
         select distinct fact.order_id from {{ this }} as fact
         left join {{ ref('dim_store_versions') }} as held_store_versions
             on

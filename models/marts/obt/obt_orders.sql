@@ -1,14 +1,3 @@
-{#
-    One Big Table: one row per order of the star schema, with every attribute of its customer, store and order
-    date flattened beside it and its lines nested as a JSON array (one object per line, with the item's
-    attributes), for the tools and notebooks that want no joins. Built from the star schema itself (the fact and
-    its dimensions), so its totals are the star's by construction; a reconciliation test proves it.
-    Incremental (delete+insert on order_id): a run rewrites the orders whose fact lines were rewritten since its
-    last run, and the orders of the customers, stores and items whose dimension row changed since then (the
-    dimensions stamp a member only when its attributes change); orders never leave the fact. A warehouse built
-    when this was a plain table gains the processed_at column (NULL), and its next run rewrites every order.
-#}
-
 {{ config(
     materialized='incremental',
     unique_key='order_id',
@@ -25,11 +14,8 @@ with
 {% if is_incremental() %}
     changed_orders as (
 
-        -- the orders whose lines, customer, store or items changed since this model's last run: one branch per
-        -- reason, each through one of the fact's indexes (an OR of them scans every line of the fact), and a
-        -- dimension's branch only when one of its members changed (counted when the model is compiled). A
-        -- changed store holds an eighth of the fact: PostgreSQL, which expects at least one changed member,
-        -- would plan every run for that and read the whole fact
+        -- one branch per reason, each through an index of the fact (an OR scans every line); a dimension's only
+        -- when one of its members changed (counted at compile time), or PostgreSQL plans for a whole store
         select fact.order_id from {{ ref('fct_order_items') }} as fact
         where fact.processed_at > {{ processed_at_watermark() }}
 

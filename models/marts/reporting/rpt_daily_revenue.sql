@@ -1,15 +1,3 @@
-{#
-    Revenue by day, store and item category: the summary BI dashboards read every day.
-    Counts revenue orders only (every status but cancelled), the contract's definition of revenue.
-    Incremental (delete+insert by group): a run recomputes whole the groups whose lines may have changed since
-    its last run, and only those: the groups of the orders rewritten since then, before and after (an order
-    may change its day, store, status or lines: its earlier versions, which record no store, recompute their
-    day and category for every store), and the groups of the items whose category changed, under their old
-    and new categories. How the earlier values are found, and why that is exact, is written in
-    macros/reporting/revenue_summaries.sql. The pre-hook deletes the groups first: a group that lost its last
-    line is not written again.
-#}
-
 -- depends_on: {{ ref('int_order_version_items_priced') }}
 -- depends_on: {{ ref('dim_items') }}
 {{ config(

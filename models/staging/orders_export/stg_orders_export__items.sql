@@ -1,13 +1,3 @@
-{#
-    One row per item (sku), in the latest state the order lines show: the name, brand and category of its most
-    recent line (latest submitted_at, then order_id and line_number), and since when they hold (attributes_since:
-    the submission of the first order of the latest run of orders showing exactly these attributes; an order
-    showing the sku on several lines counts with its last one). The export repeats the item on every line; this
-    is where the repetition becomes one state, which the 3NF (int_items) and the vault (sat_item) both read.
-    Incremental: a run extends each touched item's state from its latest line (latest_attribute_state), and
-    sequences an item's lines again only when a change reaches back before its latest run of attributes.
-#}
-
 {{ config(
     materialized='incremental',
     unique_key='sku',

@@ -1,14 +1,4 @@
-{#
-    One row per order line of every interpretable submission (winning and superseded): the lines of every
-    version of every order, as submitted. The lines of quarantined submissions are left out.
-#}
-
-{#- Only filters and joins over tables (no window, no aggregate): a filter on its rows reaches the tables, so
-    data tests on incremental builds can check the rows stamped by the build (incremental_test_scope). -#}
-{#- One select and no CTEs, unlike the project's other models: PostgreSQL plans a view whose query has a WITH
-    clause apart from the query that reads it (it does not flatten it), so a join to this view, such as the
-    changed orders' lines that the incremental models and narrowed tests look up, could not use the tables'
-    indexes and joined every line first. Without the WITH, the join reaches the tables' indexes. -#}
+{#- One select, no WITH: PostgreSQL plans a view's WITH apart, so joins to the view would miss the tables' indexes. -#}
 {{ config(meta={'row_filters_reach_the_tables': true}) }}
 
 select

@@ -1,16 +1,3 @@
-{#
-    One row per interpretable submission (winning and superseded; quarantined rows are left out): every
-    version of every order, as it was submitted. The point-in-time models read it to know what an order
-    looked like on a given day, the version tables (int_store_versions, int_customer_versions) to know what a
-    store or a customer looked like when. Countries are resolved to ISO 3166-1 alpha-2 codes; of the personal
-    data, only what the customer versions show is kept (e-mail, city, postal code: no names).
-    A table, not a view: the numbering is a window over each order's submissions, which a filter on the view's
-    rows cannot reach below, so every data test on a view would number every submission again.
-    Incremental: a run numbers again the submissions of the orders the triage judged since its last run (it
-    judges all the submissions of an order together); the pre-hook first deletes those orders' rows, so a
-    submission quarantined since leaves.
-#}
-
 {{ config(
     materialized='incremental',
     unique_key='submission_id',

@@ -1,14 +1,4 @@
-{#
-    One row per order: its winning submission (the latest interpretable one), cleaned and typed,
-    with country spellings resolved to ISO 3166-1 alpha-2 codes.
-#}
-
-{#- Only filters and joins over tables (no window, no aggregate): a filter on its rows reaches the tables, so
-    data tests on incremental builds can check the rows stamped by the build (incremental_test_scope). -#}
-{#- One select and no CTEs, unlike the project's other models: PostgreSQL plans a view whose query has a WITH
-    clause apart from the query that reads it (it does not flatten it), so a join to this view, such as the
-    changed orders that the incremental models look up, could not use the tables' indexes and read every
-    order first. Without the WITH, the join reaches the tables' indexes. -#}
+{#- One select, no WITH: PostgreSQL plans a view's WITH apart, so joins to the view would miss the tables' indexes. -#}
 {{ config(meta={'row_filters_reach_the_tables': true}) }}
 
 select
@@ -48,9 +38,7 @@ select
     winning_submissions.loaded_at,
     winning_submissions.processed_at
 
--- the seed is named in both joins instead of through one CTE: PostgreSQL materializes a CTE named twice, and
--- without the seed's statistics it expected every order to match several spellings (20 million rows for a
--- million orders), which misled the plan of every query on this view
+-- the seed named in both joins, not one CTE: a CTE read twice is materialized, without the seed's statistics
 from {{ ref('base_orders_export__submissions_triaged') }} as winning_submissions
 left join {{ ref('country_spellings') }} as customer_countries
     on winning_submissions.customer_country_spelling = customer_countries.spelling

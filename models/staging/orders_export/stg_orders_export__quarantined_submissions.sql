@@ -1,11 +1,3 @@
-{#
-    One row per export row that breaks the source contract, with the one reason it was set aside.
-    Nothing is dropped silently: these rows are counted by the reconciliation test, and the values
-    that could not be interpreted are kept as text for whoever fixes the export.
-#}
-
-{#- Only filters and joins over tables (no window, no aggregate): a filter on its rows reaches the tables, so
-    data tests on incremental builds can check the rows stamped by the build (incremental_test_scope). -#}
 {{ config(meta={'row_filters_reach_the_tables': true}) }}
 
 with

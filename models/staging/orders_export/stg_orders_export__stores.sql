@@ -1,13 +1,3 @@
-{#
-    One row per store, in the latest state its orders show: the attributes of its most recent order (latest
-    submitted_at, ties to the larger order_id) as a whole, and since when they hold (attributes_since: the
-    submission of the first order of the latest run of orders showing exactly these attributes). The export
-    repeats the store on every order; this is where the repetition becomes one state, which the 3NF (int_stores)
-    and the vault (sat_store) both read.
-    Incremental: a run extends each touched store's state from its latest order (latest_attribute_state), and
-    sequences a store's orders again only when a change reaches back before its latest run of attributes.
-#}
-
 {{ config(
     materialized='incremental',
     unique_key='store_id',

@@ -1,10 +1,3 @@
-{#
-    Hub of the store business concept: one row per store_id ever seen, insert-only. The hash key is the MD5 of the
-    staged business key (vault_hash_key); load_date is when the vault first saw the key (the start of the
-    dbt run that inserted it) and record_source the export file of the row that brought it.
-    Incremental: a run reads the staging rows processed since its last insert and adds the keys it has not seen.
-#}
-
 {{ config(
     materialized='incremental',
     incremental_strategy='append',

@@ -1,11 +1,3 @@
-{#
-    Link between an order and its customer: one row per (order, customer) pair ever seen, insert-only. The link's hash key
-    is the MD5 of both hubs' staged business keys (order_id, then customer_id); it carries both hubs' hash keys.
-    load_date is when the vault first saw the pair, record_source the export file of the row that brought it.
-    Guest orders (no customer_id) have no link: the hub holds known customers only.
-    Incremental: a run reads the staging rows processed since its last insert and adds the pairs it has not seen.
-#}
-
 {{ config(
     materialized='incremental',
     incremental_strategy='append',

@@ -1,13 +1,3 @@
-{#
-    Link between an order and the items on its lines: one row per order line ever seen, insert-only. An order can
-    hold the same sku on two lines, so the line number is the link's dependent child key: the hash key is the MD5
-    of (order_id, line_number, sku) as staged; the link carries the order's and the item's hub hash keys.
-    A correction that changes a line's sku adds a link; the line's old link stays, and its satellite
-    (sat_order_item) records that it was removed. load_date is when the vault first saw the line,
-    record_source the export file of the row that brought it.
-    Incremental: a run reads the staging lines processed since its last insert and adds the lines it has not seen.
-#}
-
 {{ config(
     materialized='incremental',
     incremental_strategy='append',

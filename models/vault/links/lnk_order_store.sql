@@ -1,11 +1,3 @@
-{#
-    Link between an order and its store: one row per (order, store) pair ever seen, insert-only. The link's hash key
-    is the MD5 of both hubs' staged business keys (order_id, then store_id); it carries both hubs' hash keys.
-    load_date is when the vault first saw the pair, record_source the export file of the row that brought it.
-    Every order was taken by a store.
-    Incremental: a run reads the staging rows processed since its last insert and adds the pairs it has not seen.
-#}
-
 {{ config(
     materialized='incremental',
     incremental_strategy='append',

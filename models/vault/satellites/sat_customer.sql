@@ -1,16 +1,3 @@
-{#
-    Satellite of hub_customer: the customer's descriptive attributes (name, e-mail, address, country), one row per
-    version, insert-only. A run computes each touched customer's current state from staging (the attributes of the
-    customer's most recent order, as a whole, as the 3NF int_customers does) and inserts it only when its hash diff
-    differs (or the same attributes hold again from a later start: they changed and changed back between two builds)
-    from the customer's latest row. effective_from is when the version began in business time (the submission of the
-    first order of the latest run of orders showing it, UTC), load_date when the vault recorded it. Holds personal
-    data: customer_id is kept beside the hash key so that the erasure command can find the customer's rows, and the
-    hash diff (an MD5 of the clear-text attributes, which a guess could be checked against) is personal data too,
-    erased with them.
-    Incremental: a run recomputes the customers whose orders were processed since its last insert.
-#}
-
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
@@ -23,7 +10,7 @@ with
 
 customer_orders as (
 
-    -- the view read twice, not through one CTE, which PostgreSQL would compute whole to read it twice
+    -- the view read twice, not through one CTE, which would be computed whole to be read twice
     select * from {{ ref('stg_orders_export__orders') }}
     where
         customer_id is not null

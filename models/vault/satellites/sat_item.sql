@@ -1,12 +1,3 @@
-{#
-    Satellite of hub_item: the item's name, brand and category, one row per version, insert-only. A run reads
-    each item's current state from staging (stg_orders_export__items: the most recent line showing the sku, latest
-    submitted_at, then order_id and line_number; the state the 3NF int_items reads too) and inserts it only when its
-    hash diff differs from the item's latest row. effective_from is when the version began in business time (the submission of
-    the first order of the latest run of orders showing it, UTC), load_date when the vault recorded it.
-    Incremental: a run reads the item states staging recomputed since its last insert.
-#}
-
 {{ config(
     materialized='incremental',
     incremental_strategy='append',

@@ -1,13 +1,3 @@
-{#
-    Satellite of hub_order: what depends on the order itself (its winning submission, status, currency, tax
-    rate, fulfillment time, whether prices include tax, order date and submission time), one row per version,
-    insert-only. A run takes each touched order's winning submission from staging and inserts it only when its
-    hash diff differs from the order's latest row: a status change or a correction adds a row, a re-delivered
-    copy does not. effective_from is the winning submission's time (business time, UTC), load_date when the
-    vault recorded the version.
-    Incremental: a run reads the orders processed since its last insert.
-#}
-
 {{ config(
     materialized='incremental',
     incremental_strategy='append',

@@ -1,15 +1,3 @@
-{#
-    Satellite of lnk_order_item: the order line's quantity and unit price (as exported), one row per version,
-    insert-only. A run takes the current lines of every touched order from staging and inserts a line's state
-    only when its hash diff differs from the line's latest row. A correction that drops a line (or moves it to
-    another sku, which is another link) cannot delete anything: the line's link gets a row with is_deleted =
-    true and no attributes, so the current lines of an order are the links whose latest row is not deleted.
-    order_hash_key (the link's driving key, the order) is kept beside the link's hash key so that the lines of
-    a touched order are found without a join. effective_from is the submission time of the order's winning
-    submission (business time, UTC), load_date when the vault recorded the version.
-    Incremental: a run reads the lines of the orders processed since its last insert.
-#}
-
 {{ config(
     materialized='incremental',
     incremental_strategy='append',

@@ -1,12 +1,3 @@
-{#
-    Satellite of hub_store: the store's descriptive attributes (name, address, country, time zone), one row per
-    version, insert-only. A run reads each store's current state from staging (stg_orders_export__stores: the
-    attributes of the store's most recent order, as a whole; the state the 3NF int_stores reads too) and inserts it
-    only when its hash diff differs from the store's latest row. effective_from is when the version began in business time (the submission
-    of the first order of the latest run of orders showing it, UTC), load_date when the vault recorded it.
-    Incremental: a run reads the store states staging recomputed since its last insert.
-#}
-
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
