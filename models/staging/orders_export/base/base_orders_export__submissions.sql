@@ -92,18 +92,22 @@ known_timezone_rows as (
 
 ),
 
+ranked_timezones as (
+
+    select
+        store_id,
+        store_timezone,
+        row_number() over (partition by store_id order by raw_row_id) as timezone_rank
+    from known_timezone_rows
+
+),
+
 store_timezones as (
 
     select
         store_id,
         store_timezone
-    from (
-        select
-            store_id,
-            store_timezone,
-            row_number() over (partition by store_id order by raw_row_id) as timezone_rank
-        from known_timezone_rows
-    ) as ranked_timezones
+    from ranked_timezones
     where timezone_rank = 1
 
 ),
