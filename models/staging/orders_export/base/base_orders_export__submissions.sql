@@ -64,6 +64,19 @@ first_submissions as (
 
 ),
 
+{% if is_incremental() %}
+    previous_first_known_timezone_rows as (
+
+        -- per store of this run, its earliest processed row naming a known zone (the store_id, raw_row_id index)
+        select (
+            select min(earlier.raw_row_id) from {{ this }} as earlier
+            where earlier.store_id = run_stores.store_id and earlier.is_store_timezone_known
+        ) as raw_row_id
+        from (select distinct parsed.store_id from parsed) as run_stores
+
+    ),
+{% endif %}
+
 known_timezone_rows as (
 
     -- Rows without a zone take the zone of the store's earliest loaded row that names a known one.
@@ -80,14 +93,8 @@ known_timezone_rows as (
             previous.raw_row_id,
             previous.store_timezone_as_exported
         from {{ this }} as previous
-        inner join (
-            select (
-                select min(earlier.raw_row_id) from {{ this }} as earlier
-                where earlier.store_id = run_stores.store_id and earlier.is_store_timezone_known
-            ) as first_raw_row_id
-            from (select distinct parsed.store_id from parsed) as run_stores
-        ) as first_previous
-            on previous.raw_row_id = first_previous.first_raw_row_id
+        inner join previous_first_known_timezone_rows
+            on previous.raw_row_id = previous_first_known_timezone_rows.raw_row_id
     {% endif %}
 
 ),
