@@ -80,15 +80,12 @@
 {%- macro try_cast_schema() -%}staging{%- endmacro -%}
 
 {#
-    Creates (or replaces) one function per type: try_cast_<type>(text) returns <type>, NULL when the
-    cast fails. Called by on-run-start; a no-op on warehouses that have a native safe cast.
+    Creates (or replaces) one function per type: try_cast_<type>(text) returns <type>, NULL when the cast fails.
+    Called by on-run-start; a no-op on warehouses that have a native safe cast.
 
-    try_cast_<type>_by_exception casts inside an exception block: correct for any text, but the block starts
-    a subtransaction on every call (about 10 microseconds, most of the staging models' time on a big export).
-    So try_cast_<type> is a SQL function (PostgreSQL inlines it into the calling query) that casts directly
-    what a pattern vouches for and calls the exception block only for the rest. Both are parallel unsafe:
-    no process of a parallel query, not even its leader, may start a subtransaction ("cannot start
-    subtransactions during a parallel operation" on a big table's parallel plan).
+    try_cast_<type> is a SQL function (PostgreSQL inlines it into the calling query): text a pattern proves valid
+    is cast directly, only the rest goes to try_cast_<type>_by_exception, whose exception block is correct for any
+    text but starts a subtransaction per call (so both are parallel unsafe: no parallel query may start one).
 #}
 {%- macro create_try_cast_functions() -%}
     {{ return(adapter.dispatch('create_try_cast_functions', 'orders_warehouse')()) }}
@@ -99,16 +96,16 @@
 {%- endmacro -%}
 
 {%- macro postgres__create_try_cast_functions() -%}
-    {#-
-        Text that these patterns match always casts to the type, so it is cast directly; anything else (NULL
-        aside) goes through the exception block. A pattern may leave valid values out (days 29 to 31, say:
-        they take the slow path), never let an invalid one in; every value casts to the same result either way.
-    -#}
-    {%- set day = '[1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])' -%}
+    {#- A pattern may leave valid text out (it takes the exception block), never let invalid text in. -#}
+    {%- set leap_year = '([1-9][0-9]([02468][48]|[13579][26]|[2468]0)|([2468][048]|[13579][26])00)' -%}
+    {%- set day -%}
+        ([1-9][0-9]{3}-((0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])|(0[13-9]|1[0-2])-(29|30)|(0[13578]|1[02])-31)|{{ leap_year }}-02-29)
+    {%- endset -%}
     {%- set clock = '[T ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]{1,6})?)?' -%}
-    {%- set offset = '(Z|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)' -%}
+    {%- set offset = '([Zz]|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)' -%}
     {%- set fast_paths = {
-        'numeric': "length(raw_value) <= 1000 and raw_value ~ '^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)$'",
+        'numeric': "length(raw_value) <= 1000"
+            ~ " and raw_value ~ '^[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]{1,3})?$'",
         'integer': "length(raw_value) <= 9 and raw_value ~ '^[+-]?[0-9]+$'",
         'bigint': "length(raw_value) <= 18 and raw_value ~ '^[+-]?[0-9]+$'",
         'date': "raw_value ~ '^" ~ day ~ "$'",
