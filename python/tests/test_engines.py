@@ -36,7 +36,12 @@ def relations(sample_warehouse: DbtProject, duckdb_sample_warehouse: DbtProject)
 
 def test_both_engines_run_the_same_nodes(sample_warehouse: DbtProject, duckdb_sample_warehouse: DbtProject) -> None:
     postgres, duckdb = sample_warehouse.build.statuses(), duckdb_sample_warehouse.build.statuses()  # type: ignore[union-attr]
-    assert postgres.keys() == duckdb.keys()
+    # The fact's foreign keys are constraints on PostgreSQL; only DuckDB runs their relationships tests.
+    only_duckdb = duckdb.keys() - postgres.keys()
+    assert postgres.keys() <= duckdb.keys()
+    assert len(only_duckdb) == 6 and all(
+        node.startswith("test.orders_warehouse.relationships_fct_order_items_") for node in only_duckdb
+    )
     assert len([node for node in duckdb if node.startswith(("test.", "unit_test."))]) >= 100
 
 
