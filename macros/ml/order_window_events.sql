@@ -4,70 +4,57 @@
 {%- endmacro -%}
 
 {#
-    One row per version of `versions` (one row per order version with a non-empty known range) and window of
-    churn_feature_windows: the as-of dates on which the version counts in the window, [entered_date, left_date).
-    A window of days [from, to) holds the known versions dated in [as_of_date - to, as_of_date - from), so a
-    version counts from known_from_date + from to the earlier of known_from_date + to and superseded_from_date.
+    What a customer's known orders add to the running sums of the churn features: rows of (customer_id,
+    event_date, one change per sum). `versions` holds one row per order version with a non-empty known range, its
+    lines summed. A window of days [from, to) holds the known versions dated in [as_of_date - to,
+    as_of_date - from): a version comes in to it on known_from_date + from and goes out on known_from_date + to,
+    or on superseded_from_date when that comes first. So each version gives a row on known_from_date + each
+    window bound before its superseded_from_date, and one on its superseded_from_date. The current versions
+    (never superseded) also bring their order date and rank: the running extremes of every current version.
 #}
-{%- macro order_version_windows(versions) -%}
-    {%- for window, days in churn_feature_windows().items() %}
-        {%- set ends_at = 'cast(' ~ dbt.dateadd('day', days[1], versions ~ '.known_from_date') ~ ' as date)' %}
+{%- macro order_window_events(versions) -%}
+    {%- set windows = churn_feature_windows() -%}
+    {%- set bounds = windows.values() | map('list') | sum(start=[]) | reject('none') | unique | sort -%}
+    {%- for bound in bounds + ['superseded'] %}
+        {%- set event_date = 'superseded_from_date' if bound == 'superseded'
+            else 'cast(' ~ dbt.dateadd('day', bound, 'known_from_date') ~ ' as date)' %}
         select
-            {{ versions }}.*,
-            '{{ window }}' as window_name,
-            cast({{ dbt.dateadd('day', days[0], versions ~ '.known_from_date') }} as date) as entered_date,
-            {% if days[1] is none -%}
-                {{ versions }}.superseded_from_date
-            {%- else -%}
-                case
-                    when {{ versions }}.superseded_from_date < {{ ends_at }} then {{ versions }}.superseded_from_date
-                    else {{ ends_at }}
-                end
-            {%- endif %} as left_date
+            customer_id,
+            {{ event_date }} as event_date,
+            {%- for window, days in windows.items() %}
+                {%- if bound == 'superseded' %}
+                    {#- out now when in before (from) and not out yet (to) -#}
+                    {%- set is_open = 'cast(' ~ dbt.dateadd('day', days[0], 'known_from_date') ~ ' as date) < superseded_from_date'
+                        ~ ('' if days[1] is none else ' and superseded_from_date <= cast('
+                        ~ dbt.dateadd('day', days[1], 'known_from_date') ~ ' as date)') %}
+                    case when {{ is_open }} then -1 else 0 end as order_count_{{ window }},
+                    case when {{ is_open }} then -net_revenue else 0 end as net_revenue_{{ window }},
+                {%- else %}
+                    {%- set change = (1 if days[0] == bound else 0) - (1 if days[1] == bound else 0) %}
+                    {{ change }} as order_count_{{ window }},
+                    {{ change }} * net_revenue as net_revenue_{{ window }},
+                {%- endif %}
+            {%- endfor %}
+            {%- set sign = '-1' if bound == 'superseded' else ('1' if bound == 0 else '0') %}
+            {{ sign }} * case when is_revenue then 1 else 0 end as revenue_order_count,
+            {{ sign }} * case when is_revenue then item_quantity else 0 end as revenue_item_quantity,
+            {{ sign }} * case when order_status = 'returned' then 1 else 0 end as returned_order_count,
+            {%- if bound == 0 %}
+                case when superseded_from_date is null then order_date end as current_last_order_date,
+                case when superseded_from_date is null then order_date end as current_first_order_date,
+                case when superseded_from_date is null then customer_version_rank end as current_latest_rank
+            {%- else %}
+                cast(null as date) as current_last_order_date,
+                cast(null as date) as current_first_order_date,
+                cast(null as {{ dbt.type_int() }}) as current_latest_rank
+            {%- endif %}
         from {{ versions }}
+        where
+            {%- if bound == 'superseded' %}
+                superseded_from_date is not null
+            {%- else %}
+                superseded_from_date is null or {{ event_date }} < superseded_from_date
+            {%- endif %}
         {% if not loop.last %}union all{% endif %}
     {%- endfor %}
-{%- endmacro -%}
-
-{#
-    What a customer's known orders add to the running sums of the churn features, one row per (customer_id,
-    event_date): each version of `version_windows` (order_version_windows) comes in at entered_date and goes out
-    at left_date. The current versions (never superseded) also carry their order date and rank in: the running
-    extremes of those are the extremes of every current version known so far.
-#}
-{%- macro order_window_events(version_windows) -%}
-    select
-        customer_id,
-        event_date,
-        {%- for window in churn_feature_windows() %}
-            sum(case when window_name = '{{ window }}' then direction else 0 end) as order_count_{{ window }},
-            sum(case when window_name = '{{ window }}' then direction * net_revenue else 0 end)
-                as net_revenue_{{ window }},
-        {%- endfor %}
-        sum(case when window_name = 'lifetime' and is_revenue then direction else 0 end) as revenue_order_count,
-        sum(case when window_name = 'lifetime' and is_revenue then direction * item_quantity else 0 end)
-            as revenue_item_quantity,
-        sum(case when window_name = 'lifetime' and order_status = 'returned' then direction else 0 end)
-            as returned_order_count,
-        max(case when window_name = 'lifetime' and is_current then order_date end) as current_last_order_date,
-        min(case when window_name = 'lifetime' and is_current then order_date end) as current_first_order_date,
-        max(case when window_name = 'lifetime' and is_current then customer_version_rank end) as current_latest_rank
-    from (
-        select
-            *,
-            entered_date as event_date,
-            1 as direction,
-            superseded_from_date is null as is_current
-        from {{ version_windows }}
-        where left_date is null or entered_date < left_date
-        union all
-        select
-            *,
-            left_date as event_date,
-            -1 as direction,
-            false as is_current
-        from {{ version_windows }}
-        where entered_date < left_date
-    ) as window_events
-    group by customer_id, event_date
 {%- endmacro -%}

@@ -77,10 +77,10 @@ order_version_items as (
 
 ),
 
-customer_order_versions as (
+known_versions as (
 
-    -- each version of a known customer's order, its lines summed once, and its rank among the customer's
-    -- versions in submission order
+    -- each version of a known customer's order known on some as-of date (not one followed by another the same
+    -- day), its lines summed once, and its rank among the customer's versions in submission order
     select
         customer_id,
         submission_id,
@@ -100,14 +100,7 @@ customer_order_versions as (
     group by
         customer_id, submission_id, order_id, order_submission_number, customer_country_code, order_status,
         is_revenue, order_date, known_from_date, superseded_from_date, submitted_at
-
-),
-
-known_versions as (
-
-    -- the versions known on some as-of date (a version followed by another the same day never is)
-    select * from customer_order_versions
-    where superseded_from_date is null or superseded_from_date > known_from_date
+    having superseded_from_date is null or superseded_from_date > known_from_date
 
 ),
 
@@ -118,7 +111,11 @@ history_rows as (
         first_versions.customer_id,
         as_of_dates.as_of_date
     from (
-        select customer_id, min(known_from_date) as first_known_date from known_versions group by customer_id
+        select
+            customer_id,
+            min(known_from_date) as first_known_date
+        from known_versions
+        group by customer_id
     ) as first_versions
     inner join as_of_dates on first_versions.first_known_date <= as_of_dates.as_of_date
     {% if is_incremental() %}
@@ -127,18 +124,6 @@ history_rows as (
             as_of_dates.as_of_date >= changed_customers.recompute_from_date
             or as_of_dates.as_of_date in (select new_as_of_dates.as_of_date from new_as_of_dates)
     {% endif %}
-
-),
-
-version_windows as (
-
-    {{ order_version_windows('known_versions') }}
-
-),
-
-order_events as (
-
-    {{ order_window_events('version_windows') }}
 
 ),
 
@@ -152,94 +137,35 @@ known_category_lines as (
 
 ),
 
+order_events as (
+
+    {{ order_window_events('known_versions') }}
+
+),
+
 category_events as (
 
     {{ category_state_events('known_category_lines') }}
 
 ),
 
-time_line as (
-
-    -- each customer's changes and as-of dates on one time line (a change counts on its own date)
-    {%- set sums = [
-        'order_count_lifetime', 'order_count_30d', 'order_count_90d', 'order_count_365d', 'order_count_prior_90d',
-        'net_revenue_lifetime', 'net_revenue_30d', 'net_revenue_90d', 'net_revenue_365d', 'net_revenue_prior_90d',
-        'revenue_order_count', 'revenue_item_quantity', 'returned_order_count',
-    ] %}
-    {%- set extremes = ['current_last_order_date', 'current_first_order_date', 'current_latest_rank'] %}
-    {%- set category_sums = ['distinct_category_count', 'top_category_revenue', 'category_revenue'] %}
-    select
-        customer_id, event_date, 0 as is_as_of_date, {{ (sums + extremes) | join(', ') }},
-        {%- for column in category_sums %} 0 as {{ column }}{{ ',' if not loop.last }}{% endfor %}
-    from order_events
-    union all
-    select
-        customer_id, event_date, 0,
-        {%- for column in sums %} 0,{% endfor %}
-        {%- for column in extremes %} null,{% endfor %} {{ category_sums | join(', ') }}
-    from category_events
-    union all
-    select
-        customer_id, as_of_date, 1,
-        {%- for column in sums + extremes + category_sums %} {{ 'null' if column in extremes else 0 }}{{ ',' if not loop.last }}{% endfor %}
-    from history_rows
-
-),
-
 running_sums as (
 
-    select
-        customer_id,
-        event_date as as_of_date,
-        {%- for column in sums + category_sums %}
-            sum({{ column }}) over customer_line as {{ column }},
-        {%- endfor %}
-        max(current_last_order_date) over customer_line as current_last_order_date,
-        min(current_first_order_date) over customer_line as current_first_order_date,
-        max(current_latest_rank) over customer_line as current_latest_rank,
-        is_as_of_date
-    from time_line
-    window customer_line as (
-        partition by customer_id order by event_date, is_as_of_date rows between unbounded preceding and current row
-    )
-
-),
-
-superseded_known_versions as (
-
-    -- the superseded versions known on each as-of date: few, and known for a few days each
-    select
-        history_rows.customer_id,
-        history_rows.as_of_date,
-        max(superseded.order_date) as last_order_date,
-        min(superseded.order_date) as first_order_date,
-        max(superseded.customer_version_rank) as latest_rank
-    from known_versions as superseded
-    inner join history_rows
-        on
-            superseded.customer_id = history_rows.customer_id
-            and superseded.known_from_date <= history_rows.as_of_date
-            and history_rows.as_of_date < superseded.superseded_from_date
-    where superseded.superseded_from_date is not null
-    group by history_rows.customer_id, history_rows.as_of_date
+    {{ running_sums_at('history_rows', {
+        'order_events': [
+            'order_count_lifetime', 'order_count_30d', 'order_count_90d', 'order_count_365d', 'order_count_prior_90d',
+            'net_revenue_lifetime', 'net_revenue_30d', 'net_revenue_90d', 'net_revenue_365d',
+            'net_revenue_prior_90d', 'revenue_order_count', 'revenue_item_quantity', 'returned_order_count',
+            'current_last_order_date', 'current_first_order_date', 'current_latest_rank',
+        ],
+        'category_events': ['distinct_category_count', 'top_category_revenue', 'category_revenue'],
+    }, {'current_last_order_date': 'max', 'current_first_order_date': 'min', 'current_latest_rank': 'max'}) }}
 
 ),
 
 known_histories as (
 
-    select
-        running_sums.*,
-        {{ later_of('running_sums.current_last_order_date', 'superseded_known_versions.last_order_date') }}
-            as last_order_date,
-        {{ earlier_of('running_sums.current_first_order_date', 'superseded_known_versions.first_order_date') }}
-            as first_order_date,
-        {{ later_of('running_sums.current_latest_rank', 'superseded_known_versions.latest_rank') }} as latest_rank
-    from running_sums
-    left join superseded_known_versions
-        on
-            running_sums.customer_id = superseded_known_versions.customer_id
-            and running_sums.as_of_date = superseded_known_versions.as_of_date
-    where running_sums.is_as_of_date = 1 and running_sums.order_count_lifetime > 0
+    {{ known_version_extremes('running_sums', 'known_versions') }}
 
 ),
 
@@ -250,13 +176,15 @@ final as (
         known_histories.customer_id,
 
         -- customer as known: the country on their latest submission known on the as-of date
-        latest_versions.customer_country_code as country_code,
+        known_histories.country_code,
 
         -- recency and tenure
-        cast({{ dbt.datediff('known_histories.last_order_date', 'known_histories.as_of_date', 'day') }} as integer)
-            as days_since_last_order,
-        cast({{ dbt.datediff('known_histories.first_order_date', 'known_histories.as_of_date', 'day') }} as integer)
-            as days_since_first_order,
+        cast({{ dbt.datediff(
+            'known_histories.last_order_date', 'known_histories.as_of_date', 'day'
+        ) }} as integer) as days_since_last_order,
+        cast({{ dbt.datediff(
+            'known_histories.first_order_date', 'known_histories.as_of_date', 'day'
+        ) }} as integer) as days_since_first_order,
 
         -- frequency
         {%- for window in ['30d', '90d', '365d', 'lifetime', 'prior_90d'] %}
@@ -293,10 +221,6 @@ final as (
         {{ processed_at() }} as processed_at
 
     from known_histories
-    inner join known_versions as latest_versions
-        on
-            known_histories.customer_id = latest_versions.customer_id
-            and known_histories.latest_rank = latest_versions.customer_version_rank
 
 )
 
