@@ -5,7 +5,6 @@
     the orders' current state: churned when no non-cancelled order has an order date in
     [as_of_date, as_of_date + var('churn_label_window_days') days). It is NULL (is_label_censored) when that
     window ends after the last order date of the data. split is a fixed function of as_of_date.
-    Averages and ratios go through as_exact_numeric (engines that divide in floating point cast them back).
     Incremental: a run recomputes the rows its parent (re)computed since its last run; the rows whose label a
     new or corrected order may change (a customer on a version of an order rewritten since the last run, as-of
     dates from the earliest order date of the order's versions minus the label window on: the label reads the
@@ -256,17 +255,17 @@ final as (
         net_revenue_lifetime,
         net_revenue_prior_90d,
         net_revenue_trend_90d,
-        {{ as_exact_numeric('average_order_value') }} as average_order_value,
+        average_order_value,
 
         -- basket
-        {{ as_exact_numeric('average_basket_size') }} as average_basket_size,
+        average_basket_size,
         distinct_category_count,
-        {{ as_exact_numeric('top_category_revenue_share') }} as top_category_revenue_share,
+        top_category_revenue_share,
 
         -- order statuses and rhythm
-        {{ as_exact_numeric('cancelled_order_ratio') }} as cancelled_order_ratio,
-        {{ as_exact_numeric('returned_order_ratio') }} as returned_order_ratio,
-        {{ as_exact_numeric('mean_days_between_orders') }} as mean_days_between_orders,
+        cancelled_order_ratio,
+        returned_order_ratio,
+        mean_days_between_orders,
 
         -- label
         case when not is_label_censored then has_no_order_in_label_window end as churned,
