@@ -137,6 +137,37 @@ def test_no_data_test_repeats_a_constraint_postgres_enforces(sample_docs: DbtPro
     assert not repeated, f"data tests that repeat an enforced constraint: {repeated}"
 
 
+def test_every_break_of_the_structure_rules_is_justified_beside_its_model(sample_docs: DbtProject) -> None:
+    """dbt-project-evaluator's DAG rules: staging never reads staging, no model has 3 or more leaf children or 7
+    or more parents, no model reads a grandparent directly when its parent has no other child. Each break is written
+    down as a "Justified exception" in the model's description."""
+    manifest = json.loads((sample_docs.work_dir / "target" / "manifest.json").read_text())
+    models = {key: node for key, node in manifest["nodes"].items() if node["resource_type"] == "model"}
+    children: dict[str, set[str]] = {key: set() for key in models}
+    for key, node in models.items():
+        for parent in node["depends_on"]["nodes"]:
+            children.setdefault(parent, set()).add(key)
+    breaks = {}
+    for key, node in models.items():
+        parents = set(node["depends_on"]["nodes"]) & models.keys()
+        if node["name"].startswith("stg_") and any(models[parent]["name"].startswith("stg_") for parent in parents):
+            breaks[key] = "staging reads staging"
+        if len([child for child in children[key] if not children[child]]) >= 3:
+            breaks[key] = "fan-out"
+        if len(parents) >= 7:
+            breaks[key] = "7 or more parents"
+        for parent in parents:
+            if children[parent] == {key} and parents & set(models[parent]["depends_on"]["nodes"]):
+                breaks[key] = "rejoining of upstream concepts"
+    assert len(breaks) >= 5
+    unjustified = {
+        models[key]["name"]: rule
+        for key, rule in breaks.items()
+        if "Justified exception" not in models[key]["description"]
+    }
+    assert not unjustified, f"breaks of the structure rules without a justification beside the model: {unjustified}"
+
+
 def test_pre_commit_config_is_valid() -> None:
     completed = subprocess.run(
         [str(BIN_DIR / "pre-commit"), "validate-config", ".pre-commit-config.yaml"],
