@@ -51,7 +51,7 @@ def truncated_warehouse(test_server: LocalServer, tmp_path_factory: pytest.TempP
     project = DbtProject(settings, tmp_path_factory.mktemp("churn_truncated"))
     project.load(sample_exports())
     # Staging's parse of the raw rows gives each submission its store-local date; delete the late ones.
-    parse = project.run("run", "--select", "base_orders_export__submissions")
+    parse = project.run("run", "--select", "+base_orders_export__submissions")
     assert parse.returncode == 0, f"dbt run failed:\n{parse.tail()}"
     query(
         settings,
