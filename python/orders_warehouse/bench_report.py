@@ -102,8 +102,10 @@ def _succeeded(benchmark: Benchmark, name: str) -> bool:
 
 
 def _memory_target(benchmark: Benchmark) -> Target:
-    peak = max((max(step.client_peak_bytes, step.server_peak_bytes) for step in benchmark.steps), default=0)
-    worst = max(benchmark.steps, key=lambda step: max(step.client_peak_bytes, step.server_peak_bytes), default=None)
+    # The target is the PostgreSQL warehouse's; the DuckDB peer's memory is in its own rows.
+    steps = [step for step in benchmark.steps if step.engine == "postgresql"]
+    peak = max((max(step.client_peak_bytes, step.server_peak_bytes) for step in steps), default=0)
+    worst = max(steps, key=lambda step: max(step.client_peak_bytes, step.server_peak_bytes), default=None)
     where = f" ({worst.label})" if worst is not None else ""
     return Target("memory", "peak RSS of any process < 1 GiB", _mib(peak) + where, peak < MEMORY_LIMIT_BYTES, None)
 

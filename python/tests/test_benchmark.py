@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from orders_warehouse import bench, bench_steps
+from orders_warehouse.bench_measure import Step
 
 ORDERS = 300
 # Models, snapshots and seeds only: the data tests and unit tests run in `make test` already, and take most of
@@ -89,3 +90,13 @@ def test_duckdb_builds_the_same_exports_side_by_side(report_folder: Path) -> Non
 def test_the_benchmark_builds_as_make_build_does() -> None:
     transform = (bench.project_root() / "Makefile").read_text().split("\ntransform:", 1)[1].split("\n\n", 1)[0]
     assert "/dbt build " + " ".join(bench_steps.PRODUCTION_BUILD_ARGS) + "\n" in transform + "\n"
+
+
+def test_the_memory_target_leaves_the_duckdb_peer_out() -> None:
+    benchmark = bench.Benchmark(orders=1, started_at="", machine={})
+    benchmark.steps = [
+        Step("full_build", "full dbt build", 1.0, client_peak_bytes=2**20, server_peak_bytes=2**21),
+        Step("duckdb_full_build", "DuckDB: full dbt build", 1.0, engine="duckdb", client_peak_bytes=2**31),
+    ]
+    [memory] = [target for target in bench.bench_report.targets(benchmark) if target.step == "memory"]
+    assert memory.met and memory.measured == "2 MiB (full dbt build)"
