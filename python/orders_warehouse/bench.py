@@ -12,7 +12,10 @@ folder, stopped and deleted at the end unless ``keep``), never on the user's war
 5. load the follow-up export and run an incremental ``dbt build``, the same way;
 6. the dbt unit tests, as ``make test`` runs them with every build: a step of their own;
 7. time the BI queries of ``analyses/`` (compiled by dbt, each run ``bench_steps.QUERY_RUNS`` times);
-8. pull the churn feature table into pandas.
+8. pull the churn feature table into pandas;
+9. the DuckDB peer (``bench_steps.duckdb_peer_steps``): load the same exports into a fresh DuckDB file (the
+   profile's ``duckdb`` target) and run the same full build, follow-up load and incremental build, timed the
+   same way and reported side by side with PostgreSQL, against the same floor.
 
 The follow-up export is the last of ``bench_steps.FILES`` files that the generator writes for ``orders * 1.01`` orders:
 files are cut by share of orders, so it holds the newest 1% of orders plus the corrections and double
@@ -46,6 +49,7 @@ from orders_warehouse.bench_measure import DATABASE, Benchmark, BenchmarkError, 
 from orders_warehouse.bench_steps import (
     UNIT_TEST_ARGS,
     dbt_build_step,
+    duckdb_peer_steps,
     feature_pull_step,
     floor_steps,
     generate_step,
@@ -84,6 +88,8 @@ def machine_facts(run: BenchRun) -> dict[str, object]:
         "python": platform.python_version(),
         "dbt_core": importlib.metadata.version("dbt-core"),
         "dbt_postgres": importlib.metadata.version("dbt-postgres"),
+        "dbt_duckdb": importlib.metadata.version("dbt-duckdb"),
+        "duckdb": importlib.metadata.version("duckdb"),
         "postgresql": run.query("show server_version")[0][0],
         "postgresql_settings": settings,
         "dbt_threads": int(os.environ.get("DBT_THREADS", "4")),
@@ -186,6 +192,8 @@ def _run_steps(run: BenchRun) -> None:
         query_steps(run)
         feature_pull_step(run)
         run.benchmark.facts = warehouse_facts(run)
+        duckdb_peer_steps(run, files)
+        run.benchmark.facts["duckdb_raw_rows"] = raw_rows(run, "duckdb")
 
 
 def _finish(run: BenchRun, keep: bool) -> None:

@@ -45,6 +45,7 @@ class Step:
     name: str
     label: str
     seconds: float
+    engine: str = "postgresql"  # or "duckdb": embedded in the client, so no server memory
     rows: int | None = None
     client_peak_bytes: int = 0
     server_peak_bytes: int = 0
@@ -210,14 +211,22 @@ class BenchRun:
     sampler: MemorySampler | None = None
 
     @property
+    def duckdb_path(self) -> Path:
+        """The DuckDB file of the peer build (the profile's ``duckdb`` target)."""
+        return self.work_dir / "warehouse.duckdb"
+
+    @property
     def settings(self) -> ConnectionSettings:
         """Where the bench server's warehouse database is."""
         return ConnectionSettings(host="127.0.0.1", port=self.server.port, database=DATABASE)
 
-    def environment(self) -> dict[str, str]:
-        """The environment of the loader and dbt: the bench server, private profiles, target and logs."""
+    def environment(self, target: str = "dev") -> dict[str, str]:
+        """The environment of the loader and dbt: the profile's ``target`` (the bench server or the bench's DuckDB
+        file), private profiles, target folder and logs."""
         return {
             **os.environ,
+            "DBT_TARGET": target,
+            "WAREHOUSE_DUCKDB_PATH": str(self.duckdb_path),
             "WAREHOUSE_HOST": self.settings.host,
             "WAREHOUSE_PORT": str(self.settings.port),
             "WAREHOUSE_USER": self.settings.user,
@@ -231,10 +240,10 @@ class BenchRun:
         }
 
     @contextmanager
-    def measure(self, name: str, label: str) -> Iterator[Step]:
+    def measure(self, name: str, label: str, engine: str = "postgresql") -> Iterator[Step]:
         """Time the block as step ``name`` and record its peak memory; the block fills in rows and notes."""
         say(f"[bench] {label} ...")
-        step = Step(name=name, label=label, seconds=0.0)
+        step = Step(name=name, label=label, seconds=0.0, engine=engine)
         if self.sampler is not None:
             self.sampler.reset()
         started = time.perf_counter()
@@ -245,7 +254,8 @@ class BenchRun:
         if self.sampler is not None:
             client, server = self.sampler.peaks()
             step.client_peak_bytes = max(step.client_peak_bytes, client)
-            step.server_peak_bytes = max(step.server_peak_bytes, server)
+            if engine == "postgresql":  # the idle server's memory says nothing about a DuckDB step
+                step.server_peak_bytes = max(step.server_peak_bytes, server)
         self.benchmark.steps.append(step)
         say(f"[bench] {label}: {_describe_step(step)}")
 

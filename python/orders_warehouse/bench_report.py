@@ -20,7 +20,19 @@ GIB = 2**30
 MEMORY_LIMIT_BYTES = 1 * GIB
 TEXTBOOK_QUERY = "query:net_revenue_by_category_and_month_for_one_country"
 PROFILE_TOP = 15
-BUILD_LABELS = {"full_build": "Full dbt build", "incremental_build": "Incremental dbt build"}
+BUILD_LABELS = {
+    "full_build": "full dbt build",
+    "incremental_build": "incremental dbt build",
+    "duckdb_full_build": "DuckDB: full dbt build",
+    "duckdb_incremental_build": "DuckDB: incremental dbt build",
+}
+#: The steps run on both engines (the DuckDB step is ``duckdb_`` + the name), as the side-by-side table shows them.
+PEER_LABELS = {
+    "load": "load the exports",
+    "full_build": "full dbt build",
+    "load_increment": "load the 1% follow-up export",
+    "incremental_build": "incremental dbt build",
+}
 
 
 @dataclass(frozen=True)
@@ -90,8 +102,10 @@ def _succeeded(benchmark: Benchmark, name: str) -> bool:
 
 
 def _memory_target(benchmark: Benchmark) -> Target:
-    peak = max((max(step.client_peak_bytes, step.server_peak_bytes) for step in benchmark.steps), default=0)
-    worst = max(benchmark.steps, key=lambda step: max(step.client_peak_bytes, step.server_peak_bytes), default=None)
+    # The target is the PostgreSQL warehouse's; the DuckDB peer's memory is in its own rows.
+    steps = [step for step in benchmark.steps if step.engine == "postgresql"]
+    peak = max((max(step.client_peak_bytes, step.server_peak_bytes) for step in steps), default=0)
+    worst = max(steps, key=lambda step: max(step.client_peak_bytes, step.server_peak_bytes), default=None)
     where = f" ({worst.label})" if worst is not None else ""
     return Target("memory", "peak RSS of any process < 1 GiB", _mib(peak) + where, peak < MEMORY_LIMIT_BYTES, None)
 
@@ -125,6 +139,7 @@ def markdown(benchmark: Benchmark) -> str:
     sections = [
         _header(benchmark),
         _steps_table(benchmark),
+        _engines_table(benchmark),
         _targets_table(benchmark),
         _queries_table(benchmark),
         *(_profile(benchmark, name) for name in BUILD_LABELS if benchmark.builds.get(name)),
@@ -142,6 +157,7 @@ def _header(benchmark: Benchmark) -> str:
         f"Run {benchmark.started_at} on {machine.get('cpu_count')} cores, {_gib(machine.get('memory_bytes'))} memory "
         f"(load average at start {machine.get('load_average_at_start')}); PostgreSQL {machine.get('postgresql')} "
         f"({setting_text}); dbt-core {machine.get('dbt_core')}, dbt-postgres {machine.get('dbt_postgres')}, "
+        f"dbt-duckdb {machine.get('dbt_duckdb')} on DuckDB {machine.get('duckdb')}; "
         f"{machine.get('dbt_threads')} dbt threads; Python {machine.get('python')}.",
     ]
     if facts:
@@ -175,12 +191,47 @@ def _steps_table(benchmark: Benchmark) -> str:
         rate = step.rows_per_second
         rows.append(
             f"| {step.label} | {_duration(step.seconds)} | {_count(step.rows)} | {_count(rate)} "
-            f"| {_mib(step.client_peak_bytes)} | {_mib(step.server_peak_bytes)} | {step.load_average:.1f} "
+            f"| {_mib(step.client_peak_bytes)} | {_server_mib(step)} | {step.load_average:.1f} "
             f"| {_ratio(ratio)} "
             f"| {target.description if target else ''} | {_met(target) if target else ''} |"
         )
     notes = [f"- {step.label}: {step.note}" for step in benchmark.steps if step.note]
     return "\n".join(rows + (["", *notes] if notes else []))
+
+
+def _server_mib(step: Step) -> str:
+    return _mib(step.server_peak_bytes) if step.engine == "postgresql" else "(embedded)"
+
+
+def _engines_table(benchmark: Benchmark) -> str:
+    """The steps run on both engines, PostgreSQL and DuckDB side by side, each as a ratio to the same floor."""
+    pairs = [(label, benchmark.step(name), benchmark.step(f"duckdb_{name}")) for name, label in PEER_LABELS.items()]
+    rows = [
+        "## PostgreSQL and DuckDB side by side",
+        "",
+        "The same exports loaded and built on each engine (DuckDB: a fresh file, the profile's `duckdb` target), "
+        "each step as a ratio to the floor of this run.",
+        "",
+        "| step | PostgreSQL | x floor | DuckDB | x floor | DuckDB / PostgreSQL |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for label, postgres, duck in pairs:
+        if postgres is None and duck is None:
+            continue
+        relative = duck.seconds / postgres.seconds if postgres and duck and postgres.seconds > 0 else None
+        rows.append(
+            f"| {label} | {_step_duration(postgres)} | {_step_ratio(benchmark, postgres)} "
+            f"| {_step_duration(duck)} | {_step_ratio(benchmark, duck)} | {_ratio(relative)} |"
+        )
+    return "\n".join(rows) if len(rows) > 7 else ""
+
+
+def _step_duration(step: Step | None) -> str:
+    return "" if step is None else _duration(step.seconds)
+
+
+def _step_ratio(benchmark: Benchmark, step: Step | None) -> str:
+    return "" if step is None else _ratio(ratio_to_floor(benchmark, step))
 
 
 def _targets_table(benchmark: Benchmark) -> str:
@@ -204,7 +255,7 @@ def _queries_table(benchmark: Benchmark) -> str:
 
 def _profile(benchmark: Benchmark, build: str) -> str:
     nodes = benchmark.builds[build]
-    rows = [f"## Profile: {BUILD_LABELS[build].lower()}", "", _totals_line(nodes), ""]
+    rows = [f"## Profile: {BUILD_LABELS[build]}", "", _totals_line(nodes), ""]
     rows += [f"Top {PROFILE_TOP} nodes by time:", "", "| node | type | status | time |", "|---|---|---|---:|"]
     slowest = sorted(nodes, key=lambda node: node.seconds, reverse=True)[:PROFILE_TOP]
     rows += [f"| {node.name} | {node.resource_type} | {node.status} | {_duration(node.seconds)} |" for node in slowest]

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import psycopg2
 
 from orders_warehouse.bench_measure import BenchmarkError, BenchRun, ChildRun, NodeTiming, QueryTiming, run_child
@@ -20,6 +21,10 @@ FILES = 101  # the base exports are files 1..100, the follow-up export is file 1
 SEED = 42
 QUERY_RUNS = 7
 EXPORTS_MANIFEST = "bench_exports.json"
+#: Each engine the bench builds on, and its target in the profile.
+ENGINE_TARGETS = {"postgresql": "dev", "duckdb": "duckdb"}
+#: The steps the bench repeats on DuckDB after the PostgreSQL steps (``duckdb_`` + the PostgreSQL step's name).
+PEER_STEPS = ("load", "full_build", "load_increment", "incremental_build")
 #: The arguments ``make build`` gives ``dbt build`` (the Makefile's ``transform`` says why: no unit test); the
 #: benchmark times the unit tests in a step of their own.
 PRODUCTION_BUILD_ARGS: tuple[str, ...] = ("--exclude-resource-type", "unit_test")
@@ -75,29 +80,37 @@ def _generate(run: BenchRun, total: int) -> int:
     return int(match.group(1))
 
 
-def _checked_child(run: BenchRun, command: list[str], name: str, show_stderr: bool = False) -> ChildRun:
+def _checked_child(
+    run: BenchRun, command: list[str], name: str, show_stderr: bool = False, target: str = "dev"
+) -> ChildRun:
     """Run a child process; raise BenchmarkError (with its log's tail) if it fails."""
     log_file = run.work_dir / f"{name}.log"
-    child = run_child(command, run.environment(), log_file, show_stderr)
+    child = run_child(command, run.environment(target), log_file, show_stderr)
     if child.returncode != 0:
         raise BenchmarkError(f"{name} failed (exit {child.returncode}); see {log_file}:\n{child.output[-3000:]}")
     return child
 
 
-def load_step(run: BenchRun, name: str, label: str, files: list[Path]) -> None:
+def load_step(run: BenchRun, name: str, label: str, files: list[Path], engine: str = "postgresql") -> None:
     """Load ``files`` with the project's loader (``orders-warehouse load``), as a user would."""
-    before = raw_rows(run)
-    with run.measure(name, label) as step:
-        command = [sys.executable, "-m", "orders_warehouse.cli", "load", *map(str, files)]
-        child = _checked_child(run, command, name)
+    before = raw_rows(run, engine)
+    with run.measure(name, label, engine) as step:
+        target = ENGINE_TARGETS[engine]
+        command = [sys.executable, "-m", "orders_warehouse.cli", "load", "--target", target, *map(str, files)]
+        child = _checked_child(run, command, name, target=target)
         step.seconds = child.seconds
         step.client_peak_bytes = child.peak_bytes
-        step.rows = raw_rows(run) - before
+        step.rows = raw_rows(run, engine) - before
         step.note = f"{len(files)} file{'s' if len(files) > 1 else ''}"
 
 
-def raw_rows(run: BenchRun) -> int:
-    """Rows in raw.orders_export (0 before the first load created it)."""
+def raw_rows(run: BenchRun, engine: str = "postgresql") -> int:
+    """Rows in raw.orders_export of the engine's warehouse (0 before the first load created it)."""
+    if engine == "duckdb":
+        if not run.duckdb_path.is_file():
+            return 0
+        with duckdb.connect(str(run.duckdb_path), read_only=True) as connection:
+            return int(one_row(connection.execute("select count(*) from raw.orders_export"))[0])
     if run.query("select to_regclass('raw.orders_export')")[0][0] is None:
         return 0
     return int(run.query("select count(*) from raw.orders_export")[0][0])
@@ -114,16 +127,22 @@ def floor_steps(run: BenchRun) -> None:
 
 
 def dbt_build_step(
-    run: BenchRun, name: str, label: str, rows: int | None, arguments: Sequence[str] = ("build", *PRODUCTION_BUILD_ARGS)
+    run: BenchRun,
+    name: str,
+    label: str,
+    rows: int | None,
+    arguments: Sequence[str] = ("build", *PRODUCTION_BUILD_ARGS),
+    engine: str = "postgresql",
 ) -> None:
-    """``dbt build`` as ``make build`` runs it (or the dbt ``arguments``), with its per-node timings.
+    """``dbt build`` as ``make build`` runs it (or the dbt ``arguments``) on the engine, with its per-node timings.
 
     ``rows``: the rows the step processed (None: the number of nodes dbt ran, its hooks aside).
     """
-    with run.measure(name, label) as step:
+    with run.measure(name, label, engine) as step:
         command = [_dbt(), *arguments, *run.build_args]
         (run.work_dir / "target" / "run_results.json").unlink(missing_ok=True)  # not an earlier step's
-        child = run_child(command, run.environment(), run.work_dir / f"{name}.log")
+        environment = run.environment(ENGINE_TARGETS[engine])
+        child = run_child(command, environment, run.work_dir / f"{name}.log")
         step.seconds = child.seconds
         step.client_peak_bytes = child.peak_bytes
         nodes = _node_timings(run.work_dir / "target" / "run_results.json")
@@ -160,6 +179,17 @@ def _node_timings(results_file: Path) -> list[NodeTiming]:
         )
         for result in results
     ]
+
+
+def duckdb_peer_steps(run: BenchRun, files: list[Path]) -> None:
+    """The PEER_STEPS again on a fresh DuckDB file: the same exports, the same full and incremental builds."""
+    run.duckdb_path.unlink(missing_ok=True)
+    load_step(run, "duckdb_load", "DuckDB: load the exports", files[:-1], "duckdb")
+    dbt_build_step(run, "duckdb_full_build", "DuckDB: full dbt build", raw_rows(run, "duckdb"), engine="duckdb")
+    before = raw_rows(run, "duckdb")
+    load_step(run, "duckdb_load_increment", "DuckDB: load the 1% follow-up export", files[-1:], "duckdb")
+    increment = raw_rows(run, "duckdb") - before
+    dbt_build_step(run, "duckdb_incremental_build", "DuckDB: incremental dbt build", increment, engine="duckdb")
 
 
 def query_steps(run: BenchRun) -> None:
