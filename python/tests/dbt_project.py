@@ -94,10 +94,13 @@ class DbtProject:
         """Run ``dbt <args>`` in the project folder and collect its results."""
         return self._run([str(BIN_DIR / "dbt"), *args], collect_results=True)
 
-    def build_without_tests(self) -> DbtResult:
-        """``dbt build`` of the seeds, models and snapshots only: for the intermediate steps of a scenario
-        whose last step runs the full ``dbt build`` (tests included)."""
-        return self.run("build", "--resource-type", "seed", "--resource-type", "model", "--resource-type", "snapshot")
+    def build_without_tests(self, *select: str) -> DbtResult:
+        """``dbt build`` of the seeds, models and snapshots only (of those ``select`` names, when given): for the
+        intermediate steps of a scenario whose last step runs the full ``dbt build`` (tests included)."""
+        selection = ["--select", *select] if select else []
+        return self.run(
+            "build", "--resource-type", "seed", "--resource-type", "model", "--resource-type", "snapshot", *selection
+        )
 
     def run_with_breaks(self, breaks: dict[str, tuple[list[str], list[str]]], *args: str) -> DbtResult:
         """Run ``dbt <args>`` with one thread, running on the warehouse, for each node named in ``breaks``, the

@@ -13,10 +13,9 @@ from pathlib import Path
 
 import pytest
 from conftest import query
-from dbt_project import DbtProject, sample_exports
+from dbt_project import DbtProject
 
 from orders_warehouse.loader import EXPORT_COLUMNS
-from orders_warehouse.server import LocalServer
 from orders_warehouse.settings import ConnectionSettings
 
 SUMMARIES = ("marts.rpt_daily_revenue", "marts.rpt_monthly_revenue_by_customer_country")
@@ -131,16 +130,13 @@ def _changing_export(settings: ConnectionSettings, path: Path) -> dict[str, str]
 
 
 @pytest.fixture(scope="module")
-def changed_summaries(test_server: LocalServer, tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
-    """The sample built, then the changing export loaded and built incrementally (the summaries' data tests
-    pass); then the summaries' contents, and the same after a full refresh of the two summaries."""
-    test_server.ensure_database("incremental_summaries")
-    settings = ConnectionSettings(host="127.0.0.1", port=test_server.port, database="incremental_summaries")
+def changed_summaries(sample_copy: DbtProject, tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """The sample built (a copy of the session's build), then the changing export loaded and built incrementally
+    (the summaries' data tests pass); then the summaries' contents, and the same after a full refresh of the two
+    summaries."""
+    project = sample_copy
+    settings = project.settings
     work_dir = tmp_path_factory.mktemp("incremental_summaries")
-    project = DbtProject(settings, work_dir)
-    project.load(sample_exports())
-    first = project.build_without_tests()
-    assert first.returncode == 0, first.tail()
     before = {table: _contents(settings, table) for table in SUMMARIES}
     changes = _changing_export(settings, work_dir / "orders_export_changes.csv")
     project.load([work_dir / "orders_export_changes.csv"])
